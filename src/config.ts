@@ -1,0 +1,97 @@
+/**
+ * Configuration, resolved once from options and environment into a frozen
+ * object. A bad value never throws: it is reported in `warnings` (the caller
+ * sends them to the diag logger) and the default is used. Pure: reads only
+ * the env object it is given.
+ */
+import { DEFAULT_ENDPOINTS, parseEndpoint, type Endpoint } from './hosts.js';
+
+export type StreamUsageMode = 'off' | 'inject';
+
+export interface AimonOptions {
+  /** Extra endpoints: `host`, `host:port`, `host/prefix`, or URLs, optionally `=provider`. */
+  hosts?: Array<string | Endpoint>;
+  /** Keep the built-in list of well-known hosts (default true). */
+  defaultHosts?: boolean;
+  /** 'inject' adds stream_options.include_usage to streaming requests and hides the extra chunk. */
+  streamUsage?: StreamUsageMode;
+  /** Maximum distinct values of each model label on metrics (default 200). */
+  maxModelLabels?: number;
+  /** Maximum size of one SSE event we parse (default 1 MiB); larger events are counted, not parsed. */
+  maxEventBytes?: number;
+  /** Largest JSON body we summarise (default 64 MiB); larger bodies pass through unread by us. */
+  maxBodyBytes?: number;
+}
+
+export interface AimonConfig {
+  readonly endpoints: readonly Endpoint[];
+  readonly streamUsage: StreamUsageMode;
+  readonly maxModelLabels: number;
+  readonly maxEventBytes: number;
+  readonly maxBodyBytes: number;
+}
+
+export interface Resolved<T> {
+  config: T;
+  warnings: string[];
+}
+
+type Env = Record<string, string | undefined>;
+
+export function envBool(env: Env, name: string, dflt: boolean, warnings: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return dflt;
+  const v = raw.trim().toLowerCase();
+  if (v === 'true' || v === '1' || v === 'yes' || v === 'on') return true;
+  if (v === 'false' || v === '0' || v === 'no' || v === 'off') return false;
+  warnings.push(`${name}="${raw}" is not a boolean; using ${dflt}`);
+  return dflt;
+}
+
+export function envInt(env: Env, name: string, dflt: number, min: number, max: number, warnings: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    warnings.push(`${name}="${raw}" is not an integer in [${min}, ${max}]; using ${dflt}`);
+    return dflt;
+  }
+  return n;
+}
+
+export function resolveConfig(options: AimonOptions = {}, env: Env = process.env): Resolved<AimonConfig> {
+  const warnings: string[] = [];
+  const endpoints: Endpoint[] = [];
+  const useDefaults = options.defaultHosts ?? envBool(env, 'AIMON_DEFAULT_HOSTS', true, warnings);
+  if (useDefaults) endpoints.push(...DEFAULT_ENDPOINTS);
+  const entries: Array<string | Endpoint> = [];
+  for (const e of (env.AIMON_HOSTS ?? '').split(',')) if (e.trim() !== '') entries.push(e);
+  entries.push(...(options.hosts ?? []));
+  for (const e of entries) {
+    if (typeof e !== 'string') {
+      endpoints.push({ ...e, host: e.host.toLowerCase(), pathPrefix: e.pathPrefix.replace(/\/+$/, '') });
+      continue;
+    }
+    try {
+      endpoints.push(parseEndpoint(e));
+    } catch (err) {
+      warnings.push(`AIMON_HOSTS: ${(err as Error).message}; entry ignored`);
+    }
+  }
+
+  let streamUsage: StreamUsageMode = options.streamUsage ?? 'off';
+  const su = env.AIMON_STREAM_USAGE?.trim().toLowerCase();
+  if (options.streamUsage === undefined && su !== undefined && su !== '') {
+    if (su === 'inject' || su === 'off') streamUsage = su;
+    else warnings.push(`AIMON_STREAM_USAGE="${env.AIMON_STREAM_USAGE}" is not "off" or "inject"; using off`);
+  }
+
+  const config: AimonConfig = Object.freeze({
+    endpoints: Object.freeze(endpoints),
+    streamUsage,
+    maxModelLabels: options.maxModelLabels ?? envInt(env, 'AIMON_MAX_MODEL_LABELS', 200, 1, 100_000, warnings),
+    maxEventBytes: options.maxEventBytes ?? envInt(env, 'AIMON_MAX_EVENT_BYTES', 1 << 20, 1024, 1 << 30, warnings),
+    maxBodyBytes: options.maxBodyBytes ?? envInt(env, 'AIMON_MAX_BODY_BYTES', 64 << 20, 1024, 1 << 30, warnings),
+  });
+  return { config, warnings };
+}

@@ -1,0 +1,241 @@
+/**
+ * The transport tap: a wrapper around a fetch function. Calls to hosts that
+ * are not configured LLM endpoints go straight to the original fetch. For LLM
+ * calls it parses the request, starts an Exchange, runs the original fetch in
+ * the span's context and returns a Response whose body passes every chunk on
+ * as it arrives while the Exchange observes it.
+ *
+ * Nothing here may throw into the app: a failure before the call falls back
+ * to the uninstrumented call; a failure while observing stops observing.
+ */
+import { context, type Context, type DiagLogger } from '@opentelemetry/api';
+import type { AimonConfig } from './config.js';
+import { Exchange } from './exchange.js';
+import type { HostMatcher, Target } from './hosts.js';
+import { injectIncludeUsage } from './parse/inject.js';
+import { parseRequestBody } from './parse/openai.js';
+import type { RequestParams } from './types.js';
+
+type FetchFn = typeof globalThis.fetch;
+
+export interface TapDeps {
+  matcher: HostMatcher;
+  config: AimonConfig;
+  /** Starts the exchange's telemetry and returns the context to run the call in. */
+  start(ex: Exchange): Context;
+  sink: ConstructorParameters<typeof Exchange>[4];
+  diag: DiagLogger;
+}
+
+/** Marks a fetch we produced, so that wrapping is idempotent. */
+export const WRAPPED = Symbol.for('@aimon/otel.wrapped-fetch');
+
+const textDecoder = new TextDecoder();
+const now = () => performance.now();
+
+/** Logs each distinct failure once, so that a bug never floods the log per request. */
+export function onceLogger(diag: DiagLogger): (key: string, err: unknown) => void {
+  const seen = new Set<string>();
+  return (key, err) => {
+    if (seen.has(key) || seen.size > 100) return;
+    seen.add(key);
+    diag.error(`${key}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+  };
+}
+
+function requestBodyText(body: unknown): string | undefined {
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return textDecoder.decode(body);
+  if (body instanceof ArrayBuffer) return textDecoder.decode(new Uint8Array(body));
+  return undefined;
+}
+
+function hasContentLength(headers: unknown): boolean {
+  if (headers === undefined || headers === null) return false;
+  if (headers instanceof Headers) return headers.has('content-length');
+  if (Array.isArray(headers)) return headers.some((h) => Array.isArray(h) && String(h[0]).toLowerCase() === 'content-length');
+  if (typeof headers === 'object') return Object.keys(headers).some((k) => k.toLowerCase() === 'content-length');
+  return false;
+}
+
+interface Prepared {
+  request: RequestParams | undefined;
+  init: RequestInit | undefined;
+  injected: boolean;
+}
+
+function prepare(target: Target, init: RequestInit | undefined, config: AimonConfig): Prepared {
+  const text = requestBodyText(init?.body);
+  const request = text !== undefined ? parseRequestBody(text) : undefined;
+  if (
+    config.streamUsage === 'inject' &&
+    request !== undefined &&
+    request.stream &&
+    !request.hasStreamOptions &&
+    target.operation !== 'embeddings' &&
+    typeof init?.body === 'string' &&
+    Object.getPrototypeOf(init) === Object.prototype &&
+    !hasContentLength(init.headers)
+  ) {
+    const body = injectIncludeUsage(init.body);
+    if (body !== undefined) return { request, init: { ...init, body }, injected: true };
+  }
+  return { request, init, injected: false };
+}
+
+export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
+  if ((original as unknown as Record<symbol, unknown>)[WRAPPED] !== undefined) return original;
+  const logOnce = onceLogger(deps.diag);
+  // FinalizationRegistry ends exchanges whose response body the app dropped
+  // without reading or cancelling it, so no span or record is left open.
+  const abandoned = new FinalizationRegistry<Exchange>((ex) => {
+    try {
+      ex.onAbandoned(now());
+    } catch (err) {
+      logOnce('ending an abandoned exchange failed', err);
+    }
+  });
+
+  function fetch(this: unknown, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    let target: Target | undefined;
+    try {
+      target = deps.matcher.match(input);
+    } catch (err) {
+      logOnce('matching the request URL failed', err);
+    }
+    if (target === undefined) return original.apply(this, arguments as unknown as [RequestInfo | URL, RequestInit?]);
+
+    let ex: Exchange;
+    let ctx: Context;
+    let callInit: RequestInit | undefined;
+    try {
+      const p = prepare(target, init, deps.config);
+      callInit = p.init;
+      ex = new Exchange(target, p.request, p.injected, deps.config, deps.sink, now());
+      ctx = deps.start(ex);
+    } catch (err) {
+      logOnce('starting the exchange failed; the call proceeds uninstrumented', err);
+      return original.apply(this, arguments as unknown as [RequestInfo | URL, RequestInit?]);
+    }
+    const self = this;
+    const args: [RequestInfo | URL, RequestInit?] = arguments.length > 1 || callInit !== init ? [input, callInit] : [input];
+    let promise: Promise<Response>;
+    try {
+      promise = context.with(ctx, () => original.apply(self, args));
+    } catch (err) {
+      safe(() => ex.onFetchError(err, now()));
+      throw err;
+    }
+    return promise.then(
+      (res) => wrapResponse(res, ex),
+      (err: unknown) => {
+        safe(() => ex.onFetchError(err, now()));
+        throw err;
+      },
+    );
+  }
+
+  function safe(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      logOnce('recording the exchange failed', err);
+    }
+  }
+
+  function wrapResponse(res: Response, ex: Exchange): Response {
+    try {
+      const body = res.body;
+      if (!ex.onResponse(res.status, res.headers.get('content-type'), body !== null) || body === null) return res;
+      const tapped = tapBody(body, ex);
+      const out = new Response(tapped, { status: res.status, statusText: res.statusText, headers: res.headers });
+      restoreIdentity(out, res);
+      abandoned.register(tapped, ex);
+      return out;
+    } catch (err) {
+      logOnce('wrapping the response failed; returning it unobserved', err);
+      safe(() => ex.onAbandoned(now()));
+      return res;
+    }
+  }
+
+  function tapBody(body: ReadableStream<Uint8Array>, ex: Exchange): ReadableStream<Uint8Array> {
+    // The reader is taken lazily, so that if anything fails before the app
+    // reads, the original body is still untouched.
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    let observing = true;
+    const observe = <T>(fn: () => T, fallback: T): T => {
+      if (!observing) return fallback;
+      try {
+        return fn();
+      } catch (err) {
+        observing = false;
+        logOnce('observing the response body failed; the rest of it passes unobserved', err);
+        return fallback;
+      }
+    };
+    const pull = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> => {
+      reader ??= body.getReader();
+      return reader.read().then(
+        ({ done, value }) => {
+          if (done) {
+            const rest = observe(() => ex.flush(), undefined);
+            if (rest !== undefined) controller.enqueue(rest);
+            observe(() => ex.onEnd(now()), undefined);
+            controller.close();
+            return;
+          }
+          const out = observe(() => ex.onChunk(value, now()), value);
+          // Usage injection may hold back a partial event: read on until
+          // there is something to hand over.
+          if (out.length === 0 && value.length > 0) return pull(controller);
+          controller.enqueue(out);
+        },
+        (err: unknown) => {
+          observe(() => ex.onBodyError(err, now()), undefined);
+          controller.error(err);
+        },
+      );
+    };
+    return new ReadableStream<Uint8Array>(
+      {
+        pull,
+        cancel(reason) {
+          observe(() => ex.onCancel(now()), undefined);
+          return reader !== undefined ? reader.cancel(reason) : body.cancel(reason);
+        },
+      },
+      // No queue of our own: a chunk is read from upstream only when the app
+      // asks for one, so we add no buffering and a cancel reaches the network at once.
+      { highWaterMark: 0 },
+    );
+  }
+
+  Object.defineProperty(fetch, WRAPPED, { value: original });
+  Object.defineProperty(fetch, 'length', { value: original.length });
+  return fetch as FetchFn;
+}
+
+/** new Response() loses url, redirected and type; the app must see the originals. */
+function restoreIdentity(out: Response, res: Response): void {
+  Object.defineProperties(out, {
+    url: { value: res.url, configurable: true },
+    redirected: { value: res.redirected, configurable: true },
+    type: { value: res.type, configurable: true },
+    headers: { value: res.headers, configurable: true },
+    clone: {
+      configurable: true,
+      writable: true,
+      value: function clone(this: Response): Response {
+        const c = Response.prototype.clone.call(this);
+        restoreIdentity(c, res);
+        return c;
+      },
+    },
+  });
+}
+
+/** The fetch a wrapped fetch calls. */
+export function unwrapFetch(fn: FetchFn): FetchFn {
+  return ((fn as unknown as Record<symbol, unknown>)[WRAPPED] as FetchFn | undefined) ?? fn;
+}

@@ -1,0 +1,57 @@
+/** The descriptor of every instrument we create, in one list (used by the telemetry edge, views and tests). */
+import type { InstrumentKind } from './naming.js';
+import * as sc from './semconv.js';
+
+export interface InstrumentDescriptor {
+  name: string;
+  kind: InstrumentKind;
+  unit: string;
+  description: string;
+  buckets?: number[];
+}
+
+export const INSTRUMENTS = {
+  duration: {
+    name: sc.METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
+    kind: 'histogram',
+    unit: 's',
+    description: 'GenAI operation duration.',
+    buckets: sc.DURATION_BUCKETS,
+  },
+  tokens: {
+    name: sc.METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
+    kind: 'histogram',
+    unit: '{token}',
+    description: 'Number of input and output tokens used.',
+    buckets: sc.TOKEN_BUCKETS,
+  },
+  ttfc: {
+    name: sc.METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
+    kind: 'histogram',
+    unit: 's',
+    description: 'Time to receive the first chunk of a streaming response, from the request start.',
+    buckets: sc.DURATION_BUCKETS,
+  },
+  tpoc: {
+    name: sc.METRIC_GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK,
+    kind: 'histogram',
+    unit: 's',
+    description: 'Time between consecutive chunks of a streaming response, for each chunk after the first.',
+    buckets: sc.DURATION_BUCKETS,
+  },
+  tokenDetail: {
+    name: sc.METRIC_AIMON_TOKEN_DETAIL,
+    kind: 'counter',
+    unit: '{token}',
+    description:
+      'Subsets of gen_ai.client.token.usage: cached input (cache_read, cache_creation) and reasoning output tokens.',
+  },
+  usageMissing: {
+    name: sc.METRIC_AIMON_USAGE_MISSING,
+    kind: 'counter',
+    unit: '{call}',
+    description: 'Successful calls whose response carried no usage, so no tokens were counted.',
+  },
+} as const satisfies Record<string, InstrumentDescriptor>;
+
+export type InstrumentKey = keyof typeof INSTRUMENTS;

@@ -1,0 +1,160 @@
+/**
+ * OpenAI wire format: request parameters, JSON response summaries and usage
+ * shapes. Pure: no OTel, no I/O.
+ */
+import type { Operation, RequestParams, ResponseSummary, Usage } from '../types.js';
+import { countScalarArray, onlyWsAfter, parseSpan, skimArray, skimObject, type Span } from './json-skim.js';
+
+const REQUEST_KEYS = [
+  'model',
+  'stream',
+  'stream_options',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'stop',
+  'seed',
+  'frequency_penalty',
+  'presence_penalty',
+  'n',
+  'encoding_format',
+] as const;
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function int(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+}
+
+/** Request parameters from a JSON request body; undefined when the body is not a JSON object. */
+export function parseRequestBody(body: string): RequestParams | undefined {
+  const sk = skimObject(body, REQUEST_KEYS);
+  if (sk === undefined || sk.end < 0 || !onlyWsAfter(body, sk.end)) return undefined;
+  const f = sk.found;
+  const get = (k: string): unknown => parseSpan(body, f.get(k));
+  const out: RequestParams = {
+    stream: get('stream') === true,
+    includeUsage: false,
+    hasStreamOptions: f.has('stream_options'),
+  };
+  const model = get('model');
+  if (typeof model === 'string') out.model = model;
+  const so = get('stream_options');
+  if (so !== null && typeof so === 'object' && (so as Record<string, unknown>).include_usage === true) {
+    out.includeUsage = true;
+  }
+  const maxTokens = int(get('max_completion_tokens')) ?? int(get('max_tokens'));
+  if (maxTokens !== undefined) out.maxTokens = maxTokens;
+  const t = num(get('temperature'));
+  if (t !== undefined) out.temperature = t;
+  const p = num(get('top_p'));
+  if (p !== undefined) out.topP = p;
+  const stop = get('stop');
+  if (typeof stop === 'string') out.stopSequences = [stop];
+  else if (Array.isArray(stop) && stop.every((x) => typeof x === 'string')) out.stopSequences = stop as string[];
+  const seed = num(get('seed'));
+  if (seed !== undefined && Number.isInteger(seed)) out.seed = seed;
+  const fp = num(get('frequency_penalty'));
+  if (fp !== undefined) out.frequencyPenalty = fp;
+  const pp = num(get('presence_penalty'));
+  if (pp !== undefined) out.presencePenalty = pp;
+  const n = int(get('n'));
+  if (n !== undefined) out.choiceCount = n;
+  const ef = get('encoding_format');
+  if (typeof ef === 'string') out.encodingFormats = [ef];
+  return out;
+}
+
+/**
+ * Normalises the usage object of any OpenAI-compatible response:
+ * - OpenAI: prompt_tokens (includes cached), completion_tokens (includes
+ *   reasoning), prompt_tokens_details.cached_tokens,
+ *   completion_tokens_details.reasoning_tokens;
+ * - DeepSeek: prompt_cache_hit_tokens / prompt_cache_miss_tokens (their sum is
+ *   prompt_tokens);
+ * - gateways that relay Anthropic accounting on the OpenAI shape:
+ *   prompt_tokens_details.cache_write_tokens or cache_creation_input_tokens.
+ * Embeddings report prompt_tokens only. Returns undefined when no count is present.
+ */
+export function normalizeUsage(raw: unknown): Usage | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const u = raw as Record<string, unknown>;
+  const out: Usage = {};
+  const input = int(u.prompt_tokens) ?? int(u.input_tokens);
+  if (input !== undefined) out.inputTokens = input;
+  const output = int(u.completion_tokens) ?? int(u.output_tokens);
+  if (output !== undefined) out.outputTokens = output;
+  const pd = (u.prompt_tokens_details ?? u.input_tokens_details) as Record<string, unknown> | null | undefined;
+  const cd = (u.completion_tokens_details ?? u.output_tokens_details) as Record<string, unknown> | null | undefined;
+  const cached = (pd && typeof pd === 'object' ? int(pd.cached_tokens) : undefined) ?? int(u.prompt_cache_hit_tokens);
+  if (cached !== undefined) out.cacheReadTokens = cached;
+  const write =
+    (pd && typeof pd === 'object' ? int(pd.cache_write_tokens) ?? int(pd.cache_creation_tokens) : undefined) ??
+    int(u.cache_creation_input_tokens);
+  if (write !== undefined) out.cacheCreationTokens = write;
+  const reasoning = cd && typeof cd === 'object' ? int(cd.reasoning_tokens) : undefined;
+  if (reasoning !== undefined) out.reasoningTokens = reasoning;
+  if (out.inputTokens === undefined && int(u.prompt_cache_miss_tokens) !== undefined && cached !== undefined) {
+    out.inputTokens = cached + (int(u.prompt_cache_miss_tokens) ?? 0);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+const RESPONSE_KEYS = ['id', 'model', 'usage', 'choices', 'data'] as const;
+
+function finishReasonsOf(s: string, choices: Span | undefined): string[] | undefined {
+  if (choices === undefined) return undefined;
+  const elems = skimArray(s, choices.start, 128);
+  if (elems === undefined) return undefined;
+  const out: string[] = [];
+  for (const e of elems) {
+    const sk = skimObject(s, ['finish_reason'], e.start, true);
+    const fr = parseSpan(s, sk?.found.get('finish_reason'));
+    if (typeof fr === 'string') out.push(fr);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+function dimensionCountOf(s: string, data: Span | undefined): number | undefined {
+  if (data === undefined) return undefined;
+  const first = skimArray(s, data.start, 1)?.[0];
+  if (first === undefined) return undefined;
+  const emb = skimObject(s, ['embedding'], first.start, true)?.found.get('embedding');
+  if (emb === undefined) return undefined;
+  const c = s.charCodeAt(emb.start);
+  if (c === 0x5b) return countScalarArray(s, emb);
+  if (c === 0x22) {
+    // base64 of little-endian float32 values
+    const b64 = emb.end - emb.start - 2;
+    let pad = 0;
+    if (s.charCodeAt(emb.end - 2) === 0x3d) pad++;
+    if (s.charCodeAt(emb.end - 3) === 0x3d) pad++;
+    return Math.floor(((b64 * 3) / 4 - pad) / 4);
+  }
+  return undefined;
+}
+
+/** Summary of a complete JSON response body (chat, completions or embeddings). */
+export function summarizeJsonResponse(text: string, operation: Operation): ResponseSummary {
+  const sk = skimObject(text, RESPONSE_KEYS);
+  if (sk === undefined || sk.end < 0 || !onlyWsAfter(text, sk.end)) return { unparseable: true };
+  const f = sk.found;
+  const out: ResponseSummary = {};
+  const id = parseSpan(text, f.get('id'));
+  if (typeof id === 'string') out.id = id;
+  const model = parseSpan(text, f.get('model'));
+  if (typeof model === 'string') out.model = model;
+  const usage = normalizeUsage(parseSpan(text, f.get('usage')));
+  if (usage !== undefined) out.usage = usage;
+  if (operation === 'embeddings') {
+    const d = dimensionCountOf(text, f.get('data'));
+    if (d !== undefined) out.dimensionCount = d;
+  } else {
+    const fr = finishReasonsOf(text, f.get('choices'));
+    if (fr !== undefined) out.finishReasons = fr;
+  }
+  return out;
+}

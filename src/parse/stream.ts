@@ -1,0 +1,126 @@
+/**
+ * Summary of an OpenAI-style SSE stream (chat completions and legacy
+ * completions), built one event at a time. Only the first event, events that
+ * carry a finish reason or usage, and events that look like errors are
+ * JSON-parsed; plain content deltas are classified by a substring test, which
+ * keeps the per-chunk cost to a few hundred nanoseconds. Memory: a handful of
+ * scalars and one finish reason per choice index.
+ */
+import type { ResponseSummary, Usage } from '../types.js';
+import { normalizeUsage } from './openai.js';
+import type { SseEvent } from './sse.js';
+
+/** What one event was, as far as the app and the metrics are concerned. */
+export type EventKind =
+  /** a chunk with choices: an output chunk */
+  | 'output'
+  /** the usage-only chunk (`choices: []` with usage) that include_usage adds */
+  | 'usage'
+  /** `data: [DONE]` */
+  | 'done'
+  /** an error event sent mid-stream */
+  | 'error'
+  /** anything else (unparseable, oversized, other event types) */
+  | 'other';
+
+/** True when `key` (with its quotes) occurs as a member with a value other than null. */
+export function hasNonNullMember(data: string, key: string): boolean {
+  let i = data.indexOf(key);
+  while (i !== -1) {
+    let j = i + key.length;
+    while (j < data.length && data.charCodeAt(j) <= 0x20) j++;
+    if (data.charCodeAt(j) === 0x3a) {
+      j++;
+      while (j < data.length && data.charCodeAt(j) <= 0x20) j++;
+      if (!data.startsWith('null', j)) return true;
+    }
+    i = data.indexOf(key, i + 1);
+  }
+  return false;
+}
+
+export class StreamSummary {
+  outputChunks = 0;
+  id: string | undefined;
+  model: string | undefined;
+  usage: Usage | undefined;
+  sawDone = false;
+  sawError = false;
+  unparseableEvents = 0;
+  oversizedEvents = 0;
+  private readonly finish: string[] = [];
+  private sawFirst = false;
+
+  onEvent(ev: SseEvent): EventKind {
+    if (ev.oversized) {
+      this.oversizedEvents++;
+      // An oversized event is still a chunk the app received.
+      return 'output';
+    }
+    const data = ev.data;
+    if (data === '[DONE]') {
+      this.sawDone = true;
+      return 'done';
+    }
+    if (ev.type === 'error') {
+      this.sawError = true;
+      return 'error';
+    }
+    if (
+      this.sawFirst &&
+      !hasNonNullMember(data, '"finish_reason"') &&
+      !hasNonNullMember(data, '"usage"') &&
+      data.indexOf('"error"') === -1
+    ) {
+      this.outputChunks++;
+      return 'output';
+    }
+    let obj: unknown;
+    try {
+      obj = JSON.parse(data);
+    } catch {
+      this.unparseableEvents++;
+      return 'other';
+    }
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+      this.unparseableEvents++;
+      return 'other';
+    }
+    this.sawFirst = true;
+    const o = obj as Record<string, unknown>;
+    if (o.error !== undefined && o.error !== null && o.choices === undefined) {
+      this.sawError = true;
+      return 'error';
+    }
+    if (this.id === undefined && typeof o.id === 'string') this.id = o.id;
+    if (typeof o.model === 'string' && o.model !== '') this.model = o.model;
+    const usage = normalizeUsage(o.usage);
+    if (usage !== undefined) this.usage = usage;
+    const choices = o.choices;
+    if (Array.isArray(choices)) {
+      for (const c of choices) {
+        if (c === null || typeof c !== 'object') continue;
+        const fr = (c as Record<string, unknown>).finish_reason;
+        const idx = (c as Record<string, unknown>).index;
+        if (typeof fr === 'string') {
+          const i = typeof idx === 'number' && Number.isInteger(idx) && idx >= 0 && idx < 128 ? idx : 0;
+          this.finish[i] = fr;
+        }
+      }
+      if (choices.length === 0) return usage !== undefined ? 'usage' : 'other';
+    }
+    this.outputChunks++;
+    return 'output';
+  }
+
+  summary(): ResponseSummary {
+    const out: ResponseSummary = {};
+    if (this.id !== undefined) out.id = this.id;
+    if (this.model !== undefined) out.model = this.model;
+    if (this.usage !== undefined) out.usage = this.usage;
+    const fr = this.finish.filter((x) => typeof x === 'string');
+    if (fr.length > 0) out.finishReasons = fr;
+    if (!this.sawFirst && this.unparseableEvents > 0) out.unparseable = true;
+    return out;
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * The SDK that `register` starts: exporters chosen from the standard OTEL_*
+ * variables, with an embedded default that needs no configuration.
+ *
+ * - No variable set: metrics on a Prometheus endpoint at localhost:9464/metrics,
+ *   no traces (and so no context manager: metrics-only mode costs less).
+ * - OTEL_EXPORTER_OTLP_ENDPOINT (or a per-signal endpoint) set: traces and
+ *   metrics by OTLP/HTTP (JSON).
+ * - OTEL_TRACES_EXPORTER / OTEL_METRICS_EXPORTER override either choice
+ *   (otlp, prometheus, console, none; comma-separated lists allowed).
+ */
+import { createServer, type Server } from 'node:http';
+import { context, diag, metrics, propagation, trace, type DiagLogger } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { defaultResource, detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import {
+  ConsoleMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type MetricReader,
+  type ViewOptions,
+} from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, ConsoleSpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { envBool, envInt } from './config.js';
+import { HostMatcher } from './hosts.js';
+import { AimonInstrumentation, type AimonInstrumentationConfig } from './instrumentation.js';
+import { INSTRUMENTS } from './instruments.js';
+import { embeddedViewName } from './naming.js';
+
+type Env = Record<string, string | undefined>;
+export type ExporterName = 'otlp' | 'prometheus' | 'console' | 'none';
+
+export interface SdkPlan {
+  traces: ExporterName[];
+  metrics: ExporterName[];
+  prometheusHost: string;
+  prometheusPort: number;
+  metricIntervalMs: number;
+  undiciSpans: boolean;
+  warnings: string[];
+}
+
+function exporterList(env: Env, name: string, dflt: ExporterName[], allowed: ExporterName[], warnings: string[]): ExporterName[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return dflt;
+  const out: ExporterName[] = [];
+  for (const part of raw.split(',').map((p) => p.trim().toLowerCase()).filter((p) => p !== '')) {
+    if ((allowed as string[]).includes(part)) out.push(part as ExporterName);
+    else warnings.push(`${name}: "${part}" is not supported (${allowed.join(', ')}); ignored`);
+  }
+  if (out.includes('none')) return [];
+  return out.length > 0 ? out : dflt;
+}
+
+/** Which exporters to start, from the environment. Pure. */
+export function planSdk(env: Env): SdkPlan {
+  const warnings: string[] = [];
+  const otlpAny = (signal: string) =>
+    (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').trim() !== '' || (env[`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`] ?? '').trim() !== '';
+  const traces = exporterList(env, 'OTEL_TRACES_EXPORTER', otlpAny('TRACES') ? ['otlp'] : [], ['otlp', 'console', 'none'], warnings);
+  const metrics = exporterList(
+    env,
+    'OTEL_METRICS_EXPORTER',
+    otlpAny('METRICS') ? ['otlp'] : ['prometheus'],
+    ['otlp', 'prometheus', 'console', 'none'],
+    warnings,
+  );
+  const proto = (env.OTEL_EXPORTER_OTLP_PROTOCOL ?? '').trim();
+  if (proto !== '' && proto !== 'http/json') {
+    warnings.push(`OTEL_EXPORTER_OTLP_PROTOCOL="${proto}": only http/json is bundled; exporting OTLP as http/json`);
+  }
+  return {
+    traces,
+    metrics,
+    prometheusHost: (env.OTEL_EXPORTER_PROMETHEUS_HOST ?? '').trim() || 'localhost',
+    prometheusPort: envInt(env, 'OTEL_EXPORTER_PROMETHEUS_PORT', 9464, 0, 65535, warnings),
+    metricIntervalMs: envInt(env, 'OTEL_METRIC_EXPORT_INTERVAL', 60000, 100, 86_400_000, warnings),
+    undiciSpans: envBool(env, 'AIMON_UNDICI_SPANS', true, warnings),
+    warnings,
+  };
+}
+
+/** Views that make the embedded Prometheus names equal to the Collector's (see naming.ts). */
+export function embeddedViews(): ViewOptions[] {
+  const views: ViewOptions[] = [];
+  for (const d of Object.values(INSTRUMENTS)) {
+    const name = embeddedViewName(d.name, d.unit, d.kind);
+    if (name !== undefined) views.push({ instrumentName: d.name, name });
+  }
+  return views;
+}
+
+export interface RunningSdk {
+  plan: SdkPlan;
+  instrumentation: AimonInstrumentation;
+  /** The embedded metrics server, when started. */
+  metricsServer: Server | undefined;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+function serveMetrics(exporter: PrometheusExporter, host: string, port: number, log: DiagLogger): Server {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics') {
+      exporter.getMetricsRequestHandler(req, res);
+      return;
+    }
+    res.statusCode = 404;
+    res.end('Not found: metrics are at /metrics\n');
+  });
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    log.error(
+      `the metrics endpoint could not listen on ${host}:${port} (${err.code ?? err.message}); the app runs on, metrics are not served. Set OTEL_EXPORTER_PROMETHEUS_PORT to a free port.`,
+    );
+  });
+  server.listen(port, host, () => log.debug(`metrics endpoint at http://${host}:${port}/metrics`));
+  // A short script must still exit when its work is done.
+  server.unref();
+  return server;
+}
+
+export function startSdk(env: Env, log: DiagLogger, options: AimonInstrumentationConfig = {}): RunningSdk {
+  const plan = planSdk(env);
+  for (const w of plan.warnings) log.warn(w);
+  const tracing = plan.traces.length > 0;
+
+  // No process or host detector: process.command_args can carry secrets, and
+  // the host detector's async attributes are not settled at start-up.
+  const resource: Resource = defaultResource()
+    .merge(
+      resourceFromAttributes({
+        'process.pid': process.pid,
+        'process.runtime.name': 'nodejs',
+        'process.runtime.version': process.versions.node,
+      }),
+    )
+    .merge(detectResources({ detectors: [envDetector] }));
+
+  let tracerProvider: NodeTracerProvider | undefined;
+  if (tracing) {
+    const spanProcessors: SpanProcessor[] = plan.traces.map((name) =>
+      name === 'console'
+        ? new BatchSpanProcessor(new ConsoleSpanExporter())
+        : new BatchSpanProcessor(new OTLPTraceExporter()),
+    );
+    tracerProvider = new NodeTracerProvider({ resource, spanProcessors });
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(
+      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    );
+    trace.setGlobalTracerProvider(tracerProvider);
+  }
+
+  const readers: MetricReader[] = [];
+  let metricsServer: Server | undefined;
+  for (const name of plan.metrics) {
+    if (name === 'prometheus') {
+      const exporter = new PrometheusExporter({ preventServerStart: true });
+      metricsServer = serveMetrics(exporter, plan.prometheusHost, plan.prometheusPort, log);
+      readers.push(exporter);
+    } else {
+      readers.push(
+        new PeriodicExportingMetricReader({
+          exporter: name === 'console' ? new ConsoleMetricExporter() : new OTLPMetricExporter(),
+          exportIntervalMillis: plan.metricIntervalMs,
+          exportTimeoutMillis: Math.min(30000, plan.metricIntervalMs),
+        }),
+      );
+    }
+  }
+  // Views are per provider: the rename for Prometheus names applies only when
+  // the embedded endpoint is the sole metrics path, so OTLP keeps semconv names.
+  const onlyPrometheus = plan.metrics.length > 0 && plan.metrics.every((m) => m === 'prometheus');
+  if (plan.metrics.includes('prometheus') && !onlyPrometheus) {
+    log.warn('OTEL_METRICS_EXPORTER lists prometheus with another exporter: the embedded endpoint then exposes OTLP names without unit suffixes');
+  }
+  const meterProvider = new MeterProvider({ resource, readers, views: onlyPrometheus ? embeddedViews() : [] });
+  metrics.setGlobalMeterProvider(meterProvider);
+
+  const instrumentation = new AimonInstrumentation({ ...options, tracing });
+  instrumentation.setMeterProvider(meterProvider);
+  if (tracerProvider !== undefined) instrumentation.setTracerProvider(tracerProvider);
+
+  const others: Instrumentation[] = [];
+  if (tracing && plan.undiciSpans) {
+    // HTTP child spans (connection timing) for LLM hosts only.
+    const matcher = new HostMatcher(instrumentation.aimonConfig?.endpoints ?? []);
+    const undici = new UndiciInstrumentation({
+      ignoreRequestHook: (req) => matcher.match(`${req.origin}${req.path}`) === undefined,
+    });
+    undici.setTracerProvider(tracerProvider!);
+    undici.setMeterProvider(meterProvider);
+    undici.enable();
+    others.push(undici);
+  }
+
+  return {
+    plan,
+    instrumentation,
+    metricsServer,
+    async forceFlush() {
+      await Promise.allSettled([tracerProvider?.forceFlush(), meterProvider.forceFlush()]);
+    },
+    async shutdown() {
+      instrumentation.disable();
+      for (const o of others) o.disable();
+      metricsServer?.close();
+      await Promise.allSettled([tracerProvider?.shutdown(), meterProvider.shutdown()]);
+    },
+  };
+}

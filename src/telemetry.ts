@@ -1,0 +1,214 @@
+/**
+ * The telemetry edge: the one place that creates instruments, starts and ends
+ * GenAI spans and records metrics for an exchange. Metric attributes are built
+ * from an allow-list, and every free-form label goes through a LabelCap.
+ */
+import {
+  context,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Counter,
+  type DiagLogger,
+  type Histogram,
+  type Meter,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import { LabelCap } from './cardinality.js';
+import type { AimonConfig } from './config.js';
+import type { Exchange, ExchangeResult, ExchangeSink } from './exchange.js';
+import type { Target } from './hosts.js';
+import { INSTRUMENTS, type InstrumentDescriptor } from './instruments.js';
+import * as sc from './semconv.js';
+import type { RequestParams } from './types.js';
+
+interface Instruments {
+  duration: Histogram;
+  tokens: Histogram;
+  ttfc: Histogram;
+  tpoc: Histogram;
+  tokenDetail: Counter;
+  usageMissing: Counter;
+}
+
+/** Per-exchange telemetry state, kept in Exchange.telemetry. */
+interface ExState {
+  span: Span | undefined;
+  /** Metric attributes known so far (request side plus response model once seen). */
+  attrs: Attributes | undefined;
+}
+
+/** Creates every instrument we record, from the one list of descriptors. */
+export function createInstruments(meter: Meter): Instruments {
+  const h = (d: InstrumentDescriptor): Histogram =>
+    meter.createHistogram(d.name, {
+      description: d.description,
+      unit: d.unit,
+      ...(d.buckets !== undefined ? { advice: { explicitBucketBoundaries: d.buckets } } : {}),
+    });
+  const c = (d: InstrumentDescriptor): Counter => meter.createCounter(d.name, { description: d.description, unit: d.unit });
+  return {
+    duration: h(INSTRUMENTS.duration),
+    tokens: h(INSTRUMENTS.tokens),
+    ttfc: h(INSTRUMENTS.ttfc),
+    tpoc: h(INSTRUMENTS.tpoc),
+    tokenDetail: c(INSTRUMENTS.tokenDetail),
+    usageMissing: c(INSTRUMENTS.usageMissing),
+  };
+}
+
+function requestSpanAttributes(target: Target, req: RequestParams | undefined): Attributes {
+  const a: Attributes = {
+    [sc.ATTR_GEN_AI_OPERATION_NAME]: target.operation,
+    [sc.ATTR_GEN_AI_PROVIDER_NAME]: target.endpoint.provider,
+    [sc.ATTR_SERVER_ADDRESS]: target.serverAddress,
+    [sc.ATTR_SERVER_PORT]: target.serverPort,
+  };
+  if (req === undefined) return a;
+  if (req.model !== undefined) a[sc.ATTR_GEN_AI_REQUEST_MODEL] = req.model;
+  if (target.operation !== 'embeddings') a[sc.ATTR_GEN_AI_REQUEST_STREAM] = req.stream;
+  if (req.maxTokens !== undefined) a[sc.ATTR_GEN_AI_REQUEST_MAX_TOKENS] = req.maxTokens;
+  if (req.temperature !== undefined) a[sc.ATTR_GEN_AI_REQUEST_TEMPERATURE] = req.temperature;
+  if (req.topP !== undefined) a[sc.ATTR_GEN_AI_REQUEST_TOP_P] = req.topP;
+  if (req.stopSequences !== undefined) a[sc.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = req.stopSequences;
+  if (req.seed !== undefined) a[sc.ATTR_GEN_AI_REQUEST_SEED] = req.seed;
+  if (req.frequencyPenalty !== undefined) a[sc.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY] = req.frequencyPenalty;
+  if (req.presencePenalty !== undefined) a[sc.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY] = req.presencePenalty;
+  if (req.choiceCount !== undefined) a[sc.ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = req.choiceCount;
+  if (req.encodingFormats !== undefined) a[sc.ATTR_GEN_AI_REQUEST_ENCODING_FORMATS] = req.encodingFormats;
+  return a;
+}
+
+export interface TelemetryOptions {
+  /** Create spans (false in metrics-only mode, where no trace exporter exists). */
+  tracing: boolean;
+}
+
+export class GenAiTelemetry implements ExchangeSink {
+  private instruments: Instruments;
+  private readonly requestModels: LabelCap;
+  private readonly responseModels: LabelCap;
+  private readonly errorTypes: LabelCap;
+
+  constructor(
+    private tracer: Tracer,
+    meter: Meter,
+    private readonly config: AimonConfig,
+    private readonly diag: DiagLogger,
+    private readonly options: TelemetryOptions = { tracing: true },
+  ) {
+    this.instruments = createInstruments(meter);
+    const warn = (label: string) => (v: string) =>
+      this.diag.warn(`more than ${config.maxModelLabels} distinct ${label} values (latest "${v.slice(0, 64)}"); further values are reported as "${sc.OVERFLOW_VALUE}"`);
+    this.requestModels = new LabelCap(config.maxModelLabels, warn(sc.ATTR_GEN_AI_REQUEST_MODEL));
+    this.responseModels = new LabelCap(config.maxModelLabels, warn(sc.ATTR_GEN_AI_RESPONSE_MODEL));
+    this.errorTypes = new LabelCap(64, warn(sc.ATTR_ERROR_TYPE));
+  }
+
+  setTracer(tracer: Tracer): void {
+    this.tracer = tracer;
+  }
+
+  setMeter(meter: Meter): void {
+    this.instruments = createInstruments(meter);
+  }
+
+  /** Starts the span of an exchange; returns the context the original fetch must run in. */
+  start(ex: Exchange, parent: Context = context.active()): Context {
+    const st: ExState = { span: undefined, attrs: undefined };
+    ex.telemetry = st;
+    if (!this.options.tracing) return parent;
+    const attributes = requestSpanAttributes(ex.target, ex.request);
+    if (ex.usageInjected) attributes[sc.ATTR_AIMON_STREAM_USAGE_INJECTED] = true;
+    const model = ex.request?.model;
+    const name = model !== undefined ? `${ex.target.operation} ${model}` : ex.target.operation;
+    st.span = this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+    return trace.setSpan(parent, st.span);
+  }
+
+  private metricAttrs(ex: Exchange, responseModel: string | undefined): Attributes {
+    const a: Attributes = {
+      [sc.ATTR_GEN_AI_OPERATION_NAME]: ex.target.operation,
+      [sc.ATTR_GEN_AI_PROVIDER_NAME]: ex.target.endpoint.provider,
+      [sc.ATTR_SERVER_ADDRESS]: ex.target.serverAddress,
+      [sc.ATTR_SERVER_PORT]: ex.target.serverPort,
+    };
+    const rm = ex.request?.model;
+    if (rm !== undefined) a[sc.ATTR_GEN_AI_REQUEST_MODEL] = this.requestModels.cap(rm);
+    if (responseModel !== undefined) a[sc.ATTR_GEN_AI_RESPONSE_MODEL] = this.responseModels.cap(responseModel);
+    return a;
+  }
+
+  chunkInterval(ex: Exchange, seconds: number): void {
+    const st = ex.telemetry as ExState;
+    // The response model is in every chunk; the first chunk was parsed before
+    // the first interval, so these attributes are final for the stream.
+    st.attrs ??= this.metricAttrs(ex, ex.currentResponseModel());
+    this.instruments.tpoc.record(seconds, st.attrs);
+  }
+
+  end(ex: Exchange, r: ExchangeResult): void {
+    const st = ex.telemetry as ExState;
+    const i = this.instruments;
+    const base = st.attrs ?? this.metricAttrs(ex, r.response.model);
+    const errorType = r.errorType !== undefined ? this.errorTypes.cap(r.errorType) : undefined;
+
+    const durAttrs: Attributes = { ...base, [sc.ATTR_AIMON_OUTCOME]: r.outcome };
+    if (errorType !== undefined) durAttrs[sc.ATTR_ERROR_TYPE] = errorType;
+    i.duration.record(r.durationS, durAttrs);
+    if (r.timeToFirstChunkS !== undefined) i.ttfc.record(r.timeToFirstChunkS, base);
+
+    const u = r.response.usage;
+    if (u !== undefined) {
+      if (u.inputTokens !== undefined) {
+        i.tokens.record(u.inputTokens, { ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_INPUT });
+      }
+      if (u.outputTokens !== undefined) {
+        i.tokens.record(u.outputTokens, { ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_OUTPUT });
+      }
+      if (u.cacheReadTokens !== undefined) i.tokenDetail.add(u.cacheReadTokens, { ...base, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'cache_read' });
+      if (u.cacheCreationTokens !== undefined) {
+        i.tokenDetail.add(u.cacheCreationTokens, { ...base, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'cache_creation' });
+      }
+      if (u.reasoningTokens !== undefined) i.tokenDetail.add(u.reasoningTokens, { ...base, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'reasoning' });
+    } else if (r.usageMissing) {
+      i.usageMissing.add(1, { ...base, [sc.ATTR_GEN_AI_REQUEST_STREAM]: r.streamed, [sc.ATTR_AIMON_OUTCOME]: r.outcome });
+    }
+
+    const span = st.span;
+    if (span === undefined) return;
+    span.setAttributes(responseSpanAttributes(r));
+    if (r.outcome === 'error') {
+      span.setAttribute(sc.ATTR_ERROR_TYPE, r.errorType ?? '_OTHER');
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+  }
+}
+
+function responseSpanAttributes(r: ExchangeResult): Attributes {
+  const a: Attributes = { [sc.ATTR_AIMON_OUTCOME]: r.outcome };
+  const res = r.response;
+  if (res.id !== undefined) a[sc.ATTR_GEN_AI_RESPONSE_ID] = res.id;
+  if (res.model !== undefined) a[sc.ATTR_GEN_AI_RESPONSE_MODEL] = res.model;
+  if (res.finishReasons !== undefined) a[sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = res.finishReasons;
+  if (res.dimensionCount !== undefined) a[sc.ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = res.dimensionCount;
+  if (res.unparseable) a[sc.ATTR_AIMON_RESPONSE_UNPARSEABLE] = true;
+  const u = res.usage;
+  if (u !== undefined) {
+    if (u.inputTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = u.inputTokens;
+    if (u.outputTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = u.outputTokens;
+    if (u.cacheReadTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = u.cacheReadTokens;
+    if (u.cacheCreationTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = u.cacheCreationTokens;
+    if (u.reasoningTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = u.reasoningTokens;
+  } else if (r.usageMissing) {
+    a[sc.ATTR_AIMON_USAGE_MISSING] = true;
+  }
+  if (r.timeToFirstChunkS !== undefined) a[sc.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = r.timeToFirstChunkS;
+  if (r.streamed) a[sc.ATTR_AIMON_STREAM_CHUNKS] = r.outputChunks;
+  if (r.status !== undefined) a[sc.ATTR_HTTP_RESPONSE_STATUS_CODE] = r.status;
+  return a;
+}
