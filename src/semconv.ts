@@ -96,9 +96,12 @@ export const ATTR_AIMON_UNPRICED_REASON = 'aimon.unpriced.reason';
 export const METRIC_AIMON_TOKEN_DETAIL = 'aimon.client.token.detail';
 /** Counter of calls whose usage was expected and missing. */
 export const METRIC_AIMON_USAGE_MISSING = 'aimon.client.usage.missing';
-export const METRIC_AIMON_COST = 'aimon.client.cost';
+/** List-price cost in USD (Prometheus: aimon_client_cost_usd_total). */
+export const METRIC_AIMON_COST_USD = 'aimon.client.cost.usd';
+/** Billed amount in the host's billing currency, label aimon.cost.billed_currency (aimon_client_cost_billed_total). */
 export const METRIC_AIMON_COST_BILLED = 'aimon.client.cost.billed';
-export const METRIC_AIMON_COST_EFFECTIVE = 'aimon.client.cost.effective';
+/** Billed amount converted back to USD at the configured rate (aimon_client_cost_effective_usd_total). */
+export const METRIC_AIMON_COST_EFFECTIVE_USD = 'aimon.client.cost.effective_usd';
 export const METRIC_AIMON_UNPRICED_CALLS = 'aimon.client.unpriced.calls';
 export const METRIC_AIMON_UNPRICED_TOKENS = 'aimon.client.unpriced.tokens';
 
