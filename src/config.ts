@@ -21,6 +21,12 @@ export interface AimonOptions {
   maxEventBytes?: number;
   /** Largest JSON body we summarise (default 64 MiB); larger bodies pass through unread by us. */
   maxBodyBytes?: number;
+  /** W3C baggage keys that become metric labels `aimon.attr.<key>` (AIMON_ATTRIBUTES). */
+  attributes?: string[];
+  /** Maximum distinct values of each attribution label (default 100). */
+  maxAttributeValues?: number;
+  /** Price override file, JSON or YAML (AIMON_PRICES). */
+  prices?: string;
 }
 
 export interface AimonConfig {
@@ -29,6 +35,9 @@ export interface AimonConfig {
   readonly maxModelLabels: number;
   readonly maxEventBytes: number;
   readonly maxBodyBytes: number;
+  readonly attributes: readonly string[];
+  readonly maxAttributeValues: number;
+  readonly pricesPath: string | undefined;
 }
 
 export interface Resolved<T> {
@@ -86,12 +95,23 @@ export function resolveConfig(options: AimonOptions = {}, env: Env = process.env
     else warnings.push(`AIMON_STREAM_USAGE="${env.AIMON_STREAM_USAGE}" is not "off" or "inject"; using off`);
   }
 
+  const attributes: string[] = [];
+  const rawAttrs = options.attributes ?? (env.AIMON_ATTRIBUTES ?? '').split(',');
+  for (const a of rawAttrs.map((x) => x.trim()).filter((x) => x !== '')) {
+    if (/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(a)) attributes.push(a);
+    else warnings.push(`AIMON_ATTRIBUTES: "${a}" is not a valid key (letters, digits, _); ignored`);
+  }
+  const pricesPath = options.prices ?? ((env.AIMON_PRICES ?? '').trim() || undefined);
+
   const config: AimonConfig = Object.freeze({
     endpoints: Object.freeze(endpoints),
     streamUsage,
     maxModelLabels: options.maxModelLabels ?? envInt(env, 'AIMON_MAX_MODEL_LABELS', 200, 1, 100_000, warnings),
     maxEventBytes: options.maxEventBytes ?? envInt(env, 'AIMON_MAX_EVENT_BYTES', 1 << 20, 1024, 1 << 30, warnings),
     maxBodyBytes: options.maxBodyBytes ?? envInt(env, 'AIMON_MAX_BODY_BYTES', 64 << 20, 1024, 1 << 30, warnings),
+    attributes: Object.freeze(attributes),
+    maxAttributeValues: options.maxAttributeValues ?? envInt(env, 'AIMON_MAX_ATTRIBUTE_VALUES', 100, 1, 100_000, warnings),
+    pricesPath,
   });
   return { config, warnings };
 }

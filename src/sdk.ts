@@ -145,6 +145,16 @@ export function startSdk(env: Env, log: DiagLogger, options: AimonInstrumentatio
     .merge(detectResources({ detectors: [envDetector] }));
 
   let tracerProvider: NodeTracerProvider | undefined;
+  const instrumentationConfig = { ...options, tracing };
+  // Context propagation costs CPU on every await (AsyncLocalStorage): install
+  // it only when spans or baggage attribution need it.
+  const needsContext = tracing || (options.attributes ?? (env.AIMON_ATTRIBUTES ?? '')).length > 0;
+  if (needsContext) {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(
+      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    );
+  }
   if (tracing) {
     const spanProcessors: SpanProcessor[] = plan.traces.map((name) =>
       name === 'console'
@@ -152,10 +162,6 @@ export function startSdk(env: Env, log: DiagLogger, options: AimonInstrumentatio
         : new BatchSpanProcessor(new OTLPTraceExporter()),
     );
     tracerProvider = new NodeTracerProvider({ resource, spanProcessors });
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(
-      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-    );
     trace.setGlobalTracerProvider(tracerProvider);
   }
 
@@ -185,7 +191,7 @@ export function startSdk(env: Env, log: DiagLogger, options: AimonInstrumentatio
   const meterProvider = new MeterProvider({ resource, readers, views: onlyPrometheus ? embeddedViews() : [] });
   metrics.setGlobalMeterProvider(meterProvider);
 
-  const instrumentation = new AimonInstrumentation({ ...options, tracing });
+  const instrumentation = new AimonInstrumentation(instrumentationConfig);
   instrumentation.setMeterProvider(meterProvider);
   if (tracerProvider !== undefined) instrumentation.setTracerProvider(tracerProvider);
 

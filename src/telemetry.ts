@@ -17,6 +17,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
+import { Attribution, ATTRIBUTE_PREFIX } from './attribution.js';
 import { LabelCap } from './cardinality.js';
 import type { AimonConfig } from './config.js';
 import type { Exchange, ExchangeResult, ExchangeSink } from './exchange.js';
@@ -39,6 +40,8 @@ interface ExState {
   span: Span | undefined;
   /** Metric attributes known so far (request side plus response model once seen). */
   attrs: Attributes | undefined;
+  /** Capped attribution labels from baggage, for token and cost metrics. */
+  attribution: Attributes | undefined;
 }
 
 /** Creates every instrument we record, from the one list of descriptors. */
@@ -92,6 +95,7 @@ export class GenAiTelemetry implements ExchangeSink {
   private readonly requestModels: LabelCap;
   private readonly responseModels: LabelCap;
   private readonly errorTypes: LabelCap;
+  private readonly attribution: Attribution;
 
   constructor(
     private tracer: Tracer,
@@ -106,6 +110,7 @@ export class GenAiTelemetry implements ExchangeSink {
     this.requestModels = new LabelCap(config.maxModelLabels, warn(sc.ATTR_GEN_AI_REQUEST_MODEL));
     this.responseModels = new LabelCap(config.maxModelLabels, warn(sc.ATTR_GEN_AI_RESPONSE_MODEL));
     this.errorTypes = new LabelCap(64, warn(sc.ATTR_ERROR_TYPE));
+    this.attribution = new Attribution(config.attributes, config.maxAttributeValues, (k, v) => warn(ATTRIBUTE_PREFIX + k)(v));
   }
 
   setTracer(tracer: Tracer): void {
@@ -118,10 +123,12 @@ export class GenAiTelemetry implements ExchangeSink {
 
   /** Starts the span of an exchange; returns the context the original fetch must run in. */
   start(ex: Exchange, parent: Context = context.active()): Context {
-    const st: ExState = { span: undefined, attrs: undefined };
+    const attribution = this.attribution.enabled ? this.attribution.read(parent) : undefined;
+    const st: ExState = { span: undefined, attrs: undefined, attribution: attribution?.metric };
     ex.telemetry = st;
     if (!this.options.tracing) return parent;
     const attributes = requestSpanAttributes(ex.target, ex.request);
+    if (attribution !== undefined) Object.assign(attributes, attribution.span);
     if (ex.usageInjected) attributes[sc.ATTR_AIMON_STREAM_USAGE_INJECTED] = true;
     const model = ex.request?.model;
     const name = model !== undefined ? `${ex.target.operation} ${model}` : ex.target.operation;
@@ -162,20 +169,23 @@ export class GenAiTelemetry implements ExchangeSink {
     if (r.timeToFirstChunkS !== undefined) i.ttfc.record(r.timeToFirstChunkS, base);
 
     const u = r.response.usage;
+    // Tokens (and cost) carry the attribution labels; latency series do not,
+    // so that a tenant label never multiplies the histogram buckets.
+    const usageAttrs = st.attribution !== undefined ? { ...base, ...st.attribution } : base;
     if (u !== undefined) {
       if (u.inputTokens !== undefined) {
-        i.tokens.record(u.inputTokens, { ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_INPUT });
+        i.tokens.record(u.inputTokens, { ...usageAttrs, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_INPUT });
       }
       if (u.outputTokens !== undefined) {
-        i.tokens.record(u.outputTokens, { ...base, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_OUTPUT });
+        i.tokens.record(u.outputTokens, { ...usageAttrs, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_OUTPUT });
       }
-      if (u.cacheReadTokens !== undefined) i.tokenDetail.add(u.cacheReadTokens, { ...base, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'cache_read' });
+      if (u.cacheReadTokens !== undefined) i.tokenDetail.add(u.cacheReadTokens, { ...usageAttrs, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'cache_read' });
       if (u.cacheCreationTokens !== undefined) {
-        i.tokenDetail.add(u.cacheCreationTokens, { ...base, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'cache_creation' });
+        i.tokenDetail.add(u.cacheCreationTokens, { ...usageAttrs, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'cache_creation' });
       }
-      if (u.reasoningTokens !== undefined) i.tokenDetail.add(u.reasoningTokens, { ...base, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'reasoning' });
+      if (u.reasoningTokens !== undefined) i.tokenDetail.add(u.reasoningTokens, { ...usageAttrs, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'reasoning' });
     } else if (r.usageMissing) {
-      i.usageMissing.add(1, { ...base, [sc.ATTR_GEN_AI_REQUEST_STREAM]: r.streamed, [sc.ATTR_AIMON_OUTCOME]: r.outcome });
+      i.usageMissing.add(1, { ...usageAttrs, [sc.ATTR_GEN_AI_REQUEST_STREAM]: r.streamed, [sc.ATTR_AIMON_OUTCOME]: r.outcome });
     }
 
     const span = st.span;
