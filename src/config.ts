@@ -5,6 +5,7 @@
  * the env object it is given.
  */
 import { DEFAULT_ENDPOINTS, parseEndpoint, type Endpoint } from './hosts.js';
+import type { ContentOptions } from './parse/protocol.js';
 
 export type StreamUsageMode = 'off' | 'inject';
 
@@ -27,6 +28,10 @@ export interface AimonOptions {
   maxAttributeValues?: number;
   /** Price override file, JSON or YAML (AIMON_PRICES). */
   prices?: string;
+  /** Record prompt and completion content (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT); off by default. */
+  captureContent?: boolean;
+  /** Maximum size of each captured content attribute (AIMON_CONTENT_MAX_BYTES, default 16384). */
+  contentMaxBytes?: number;
 }
 
 export interface AimonConfig {
@@ -38,6 +43,7 @@ export interface AimonConfig {
   readonly attributes: readonly string[];
   readonly maxAttributeValues: number;
   readonly pricesPath: string | undefined;
+  readonly content: ContentOptions;
 }
 
 export interface Resolved<T> {
@@ -112,6 +118,10 @@ export function resolveConfig(options: AimonOptions = {}, env: Env = process.env
     attributes: Object.freeze(attributes),
     maxAttributeValues: options.maxAttributeValues ?? envInt(env, 'AIMON_MAX_ATTRIBUTE_VALUES', 100, 1, 100_000, warnings),
     pricesPath,
+    content: Object.freeze({
+      capture: options.captureContent ?? envBool(env, 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', false, warnings),
+      maxBytes: options.contentMaxBytes ?? envInt(env, 'AIMON_CONTENT_MAX_BYTES', 16384, 64, 1 << 24, warnings),
+    }),
   });
   return { config, warnings };
 }

@@ -9,9 +9,9 @@ import type { AimonConfig } from './config.js';
 import type { Target } from './hosts.js';
 import { concatBytes } from './parse/bytes.js';
 import { InjectedUsageFilter, type FilteredEvent } from './parse/inject.js';
-import { summarizeJsonResponse } from './parse/openai.js';
+import type { StreamAccumulator } from './parse/protocol.js';
 import { SseParser, type SseEvent } from './parse/sse.js';
-import { StreamSummary } from './parse/stream.js';
+import { protocolOf } from './protocols.js';
 import type { Outcome, RequestParams, ResponseSummary } from './types.js';
 
 export interface ExchangeResult {
@@ -68,12 +68,13 @@ export class Exchange {
   private jsonLen = 0;
   private jsonTooLarge = false;
   private sse: SseParser | undefined;
-  private stream: StreamSummary | undefined;
+  private stream: StreamAccumulator | undefined;
   private filter: InjectedUsageFilter | undefined;
   private pendingEvents: FilteredEvent[] = [];
   private now = 0;
   private firstChunkMs: number | undefined;
   private lastChunkMs = 0;
+  private outputChunks = 0;
 
   constructor(
     readonly target: Target,
@@ -105,7 +106,7 @@ export class Exchange {
     if (status >= 200 && status < 300) {
       if (contentType !== null && contentType.includes('text/event-stream')) {
         this.mode = 'sse';
-        this.stream = new StreamSummary();
+        this.stream = protocolOf(this.target.protocol).newStream(this.target.operation, this.config.content);
         this.sse = new SseParser((ev) => this.onEvent(ev), this.config.maxEventBytes);
         if (this.usageInjected) this.filter = new InjectedUsageFilter();
       } else {
@@ -153,6 +154,7 @@ export class Exchange {
     const kind = this.stream!.onEvent(ev);
     if (this.filter !== undefined) this.pendingEvents.push({ kind, endOffset: ev.endOffset, data: ev.data });
     if (kind !== 'output') return;
+    this.outputChunks++;
     if (this.firstChunkMs === undefined) {
       this.firstChunkMs = this.now;
     } else {
@@ -170,7 +172,7 @@ export class Exchange {
       this.finish('error', String(this.status));
       return;
     }
-    if (this.stream?.sawError) {
+    if (this.stream?.sawError === true) {
       this.finish('error', 'stream_error');
       return;
     }
@@ -191,7 +193,7 @@ export class Exchange {
     this.now = nowMs;
     // SDKs stop reading at `[DONE]` and cancel the rest of the body: the
     // stream was complete all the same.
-    this.finish(this.stream?.sawDone === true ? 'completed' : 'cancelled', undefined);
+    this.finish(this.stream?.sawEnd === true ? 'completed' : 'cancelled', undefined);
   }
 
   /** fetch() rejected before a response. */
@@ -217,12 +219,16 @@ export class Exchange {
     const streamed = this.mode === 'sse';
     if (this.stream !== undefined) {
       response = this.stream.summary();
-      outputChunks = this.stream.outputChunks;
+      outputChunks = this.outputChunks;
     } else if (this.mode === 'json' && outcome === 'completed') {
       if (this.jsonTooLarge) {
         response = {};
       } else {
-        response = summarizeJsonResponse(decoder.decode(concatBytes(this.json, this.jsonLen)), this.target.operation);
+        response = protocolOf(this.target.protocol).summarizeJson(
+          decoder.decode(concatBytes(this.json, this.jsonLen)),
+          this.target.operation,
+          this.config.content,
+        );
       }
     }
     this.json = [];

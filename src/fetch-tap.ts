@@ -13,7 +13,7 @@ import type { AimonConfig } from './config.js';
 import { Exchange } from './exchange.js';
 import type { HostMatcher, Target } from './hosts.js';
 import { injectIncludeUsage } from './parse/inject.js';
-import { parseRequestBody } from './parse/openai.js';
+import { protocolOf } from './protocols.js';
 import type { RequestParams } from './types.js';
 
 type FetchFn = typeof globalThis.fetch;
@@ -66,12 +66,13 @@ interface Prepared {
 
 function prepare(target: Target, init: RequestInit | undefined, config: AimonConfig): Prepared {
   const text = requestBodyText(init?.body);
-  const request = text !== undefined ? parseRequestBody(text) : undefined;
+  const request = text !== undefined ? protocolOf(target.protocol).parseRequest(text, target.operation, config.content) : undefined;
   if (
     config.streamUsage === 'inject' &&
     request !== undefined &&
     request.stream &&
     !request.hasStreamOptions &&
+    target.protocol === 'openai' &&
     target.operation !== 'embeddings' &&
     typeof init?.body === 'string' &&
     Object.getPrototypeOf(init) === Object.prototype &&

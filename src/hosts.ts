@@ -5,7 +5,7 @@
  * with the provider name we report for it. A URL matches when its host matches
  * and its path (under the prefix, if any) ends with an operation path.
  */
-import type { Operation } from './types.js';
+import type { Operation, ProtocolName } from './types.js';
 
 export interface Endpoint {
   /** Lower-case host name, or `*.suffix` for a wildcard. */
@@ -20,6 +20,7 @@ export interface Endpoint {
 export interface Target {
   endpoint: Endpoint;
   operation: Operation;
+  protocol: ProtocolName;
   url: URL;
   serverAddress: string;
   serverPort: number;
@@ -43,15 +44,24 @@ export const DEFAULT_ENDPOINTS: readonly Endpoint[] = Object.freeze([
   { host: '*.openai.azure.com', pathPrefix: '', provider: 'azure.ai.openai' },
 ]);
 
-const OPERATION_SUFFIXES: ReadonlyArray<[string, Operation]> = [
-  ['/chat/completions', 'chat'],
-  ['/embeddings', 'embeddings'],
-  ['/completions', 'text_completion'],
+const OPERATION_SUFFIXES: ReadonlyArray<[string, Operation, ProtocolName]> = [
+  ['/chat/completions', 'chat', 'openai'],
+  ['/embeddings', 'embeddings', 'openai'],
+  ['/completions', 'text_completion', 'openai'],
 ];
 
-/** Operation named by the end of a path, if any. */
-export function operationOfPath(path: string): Operation | undefined {
-  for (const [suffix, op] of OPERATION_SUFFIXES) if (path.endsWith(suffix)) return op;
+/** Paths served by protocols that are registered (see protocols.ts); filled at start-up. */
+const extraSuffixes: Array<[string, Operation, ProtocolName]> = [];
+
+/** Adds an operation path (used when a protocol module is registered). */
+export function registerOperationPath(suffix: string, operation: Operation, protocol: ProtocolName): void {
+  if (!extraSuffixes.some(([s]) => s === suffix)) extraSuffixes.push([suffix, operation, protocol]);
+}
+
+/** Operation and wire protocol named by the end of a path, if any. */
+export function operationOfPath(path: string): { operation: Operation; protocol: ProtocolName } | undefined {
+  for (const [suffix, operation, protocol] of OPERATION_SUFFIXES) if (path.endsWith(suffix)) return { operation, protocol };
+  for (const [suffix, operation, protocol] of extraSuffixes) if (path.endsWith(suffix)) return { operation, protocol };
   return undefined;
 }
 
@@ -164,7 +174,7 @@ export class HostMatcher {
       }
       const op = operationOfPath(path);
       if (op === undefined) return undefined;
-      return { endpoint: ep, operation: op, url, serverAddress: url.hostname, serverPort: port };
+      return { endpoint: ep, operation: op.operation, protocol: op.protocol, url, serverAddress: url.hostname, serverPort: port };
     }
     return undefined;
   }

@@ -2,6 +2,9 @@
 
 export type Operation = 'chat' | 'embeddings' | 'text_completion';
 
+/** The wire format of an endpoint path. */
+export type ProtocolName = 'openai' | 'openai_responses' | 'anthropic';
+
 /** How an exchange ended. An abort or cancel by the app is not an error. */
 export type Outcome = 'completed' | 'cancelled' | 'aborted' | 'error' | 'abandoned';
 
@@ -30,6 +33,10 @@ export interface RequestParams {
   presencePenalty?: number;
   choiceCount?: number;
   encodingFormats?: string[];
+  /** Captured content (opt-in): gen_ai.input.messages as a JSON string, truncated. */
+  inputMessages?: string;
+  /** Captured content (opt-in): gen_ai.system_instructions as a JSON string, truncated. */
+  systemInstructions?: string;
 }
 
 export interface ResponseSummary {
@@ -40,4 +47,6 @@ export interface ResponseSummary {
   dimensionCount?: number;
   /** The body could not be parsed as the expected JSON (HTML page, truncated JSON, ...). */
   unparseable?: boolean;
+  /** Captured content (opt-in): gen_ai.output.messages as a JSON string, truncated. */
+  outputMessages?: string;
 }

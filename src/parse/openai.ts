@@ -3,6 +3,8 @@
  * shapes. Pure: no OTel, no I/O.
  */
 import type { Operation, RequestParams, ResponseSummary, Usage } from '../types.js';
+import type { Protocol } from './protocol.js';
+import { StreamSummary } from './stream.js';
 import { countScalarArray, onlyWsAfter, parseSpan, skimArray, skimObject, type Span } from './json-skim.js';
 
 const REQUEST_KEYS = [
@@ -158,3 +160,11 @@ export function summarizeJsonResponse(text: string, operation: Operation): Respo
   }
   return out;
 }
+
+/** OpenAI Chat Completions, legacy Completions and Embeddings. */
+export const openaiProtocol: Protocol = {
+  name: 'openai',
+  parseRequest: (body) => parseRequestBody(body),
+  summarizeJson: (text, operation) => summarizeJsonResponse(text, operation),
+  newStream: () => new StreamSummary(),
+};

@@ -7,6 +7,7 @@
  * scalars and one finish reason per choice index.
  */
 import type { ResponseSummary, Usage } from '../types.js';
+import type { StreamAccumulator } from './protocol.js';
 import { normalizeUsage } from './openai.js';
 import type { SseEvent } from './sse.js';
 
@@ -39,7 +40,7 @@ export function hasNonNullMember(data: string, key: string): boolean {
   return false;
 }
 
-export class StreamSummary {
+export class StreamSummary implements StreamAccumulator {
   outputChunks = 0;
   id: string | undefined;
   model: string | undefined;
@@ -111,6 +112,10 @@ export class StreamSummary {
     }
     this.outputChunks++;
     return 'output';
+  }
+
+  get sawEnd(): boolean {
+    return this.sawDone;
   }
 
   summary(): ResponseSummary {
