@@ -34,6 +34,7 @@ export interface Target {
 export const DEFAULT_ENDPOINTS: readonly Endpoint[] = Object.freeze([
   { host: 'api.holysheep.ai', pathPrefix: '', provider: 'holysheep' },
   { host: 'api.openai.com', pathPrefix: '', provider: 'openai' },
+  { host: 'api.anthropic.com', pathPrefix: '', provider: 'anthropic' },
   { host: 'api.deepseek.com', pathPrefix: '', provider: 'deepseek' },
   { host: 'api.groq.com', pathPrefix: '', provider: 'groq' },
   { host: 'api.mistral.ai', pathPrefix: '', provider: 'mistral_ai' },

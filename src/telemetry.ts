@@ -82,6 +82,9 @@ function requestSpanAttributes(target: Target, req: RequestParams | undefined): 
   if (req.presencePenalty !== undefined) a[sc.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY] = req.presencePenalty;
   if (req.choiceCount !== undefined) a[sc.ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = req.choiceCount;
   if (req.encodingFormats !== undefined) a[sc.ATTR_GEN_AI_REQUEST_ENCODING_FORMATS] = req.encodingFormats;
+  // Present only when content capture is on (the parsers fill them then).
+  if (req.inputMessages !== undefined) a[sc.ATTR_GEN_AI_INPUT_MESSAGES] = req.inputMessages;
+  if (req.systemInstructions !== undefined) a[sc.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = req.systemInstructions;
   return a;
 }
 
@@ -207,6 +210,7 @@ function responseSpanAttributes(r: ExchangeResult): Attributes {
   if (res.finishReasons !== undefined) a[sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = res.finishReasons;
   if (res.dimensionCount !== undefined) a[sc.ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = res.dimensionCount;
   if (res.unparseable) a[sc.ATTR_AIMON_RESPONSE_UNPARSEABLE] = true;
+  if (res.outputMessages !== undefined) a[sc.ATTR_GEN_AI_OUTPUT_MESSAGES] = res.outputMessages;
   const u = res.usage;
   if (u !== undefined) {
     if (u.inputTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = u.inputTokens;
