@@ -8,6 +8,16 @@ import { DEFAULT_ENDPOINTS, parseEndpoint, type Endpoint } from './hosts.js';
 import type { ContentOptions } from './parse/protocol.js';
 
 export type StreamUsageMode = 'off' | 'inject';
+/** Which GenAI convention names to emit: v1.41.1 (default), the newest, or both. */
+export type SemconvMode = 'v1.41' | 'latest' | 'dup';
+
+/** OTEL_SEMCONV_STABILITY_OPT_IN is a comma-separated list; we look for our category only. */
+export function semconvModeOf(raw: string | undefined): SemconvMode {
+  const values = (raw ?? '').split(',').map((v) => v.trim());
+  if (values.includes('gen_ai_latest_experimental/dup')) return 'dup';
+  if (values.includes('gen_ai_latest_experimental')) return 'latest';
+  return 'v1.41';
+}
 
 export interface AimonOptions {
   /** Extra endpoints: `host`, `host:port`, `host/prefix`, or URLs, optionally `=provider`. */
@@ -44,6 +54,7 @@ export interface AimonConfig {
   readonly maxAttributeValues: number;
   readonly pricesPath: string | undefined;
   readonly content: ContentOptions;
+  readonly semconv: SemconvMode;
 }
 
 export interface Resolved<T> {
@@ -118,6 +129,7 @@ export function resolveConfig(options: AimonOptions = {}, env: Env = process.env
     attributes: Object.freeze(attributes),
     maxAttributeValues: options.maxAttributeValues ?? envInt(env, 'AIMON_MAX_ATTRIBUTE_VALUES', 100, 1, 100_000, warnings),
     pricesPath,
+    semconv: semconvModeOf(env.OTEL_SEMCONV_STABILITY_OPT_IN),
     content: Object.freeze({
       capture: options.captureContent ?? envBool(env, 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', false, warnings),
       maxBytes: options.contentMaxBytes ?? envInt(env, 'AIMON_CONTENT_MAX_BYTES', 16384, 64, 1 << 24, warnings),

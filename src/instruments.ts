@@ -54,4 +54,59 @@ export const INSTRUMENTS = {
   },
 } as const satisfies Record<string, InstrumentDescriptor>;
 
+/** Instruments of the newest conventions, created only when opted in (see semconv.ts). */
+export const LATEST_INSTRUMENTS = {
+  inferenceDuration: {
+    name: sc.METRIC_GEN_AI_CLIENT_INFERENCE_DURATION,
+    kind: 'histogram',
+    unit: 's',
+    description: 'GenAI inference operation duration.',
+    buckets: sc.DURATION_BUCKETS,
+  },
+  ttfc: {
+    name: sc.METRIC_GEN_AI_CLIENT_INFERENCE_TIME_TO_FIRST_CHUNK,
+    kind: 'histogram',
+    unit: 's',
+    description: 'Time to receive the first chunk of a streaming inference response.',
+    buckets: sc.DURATION_BUCKETS,
+  },
+  tpoc: {
+    name: sc.METRIC_GEN_AI_CLIENT_INFERENCE_TIME_PER_OUTPUT_CHUNK,
+    kind: 'histogram',
+    unit: 's',
+    description: 'Time between consecutive chunks of a streaming inference response, after the first.',
+    buckets: sc.DURATION_BUCKETS,
+  },
+  inputTokens: {
+    name: sc.METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_INPUT_TOKENS,
+    kind: 'counter',
+    unit: '{token}',
+    description: 'Input tokens used, including cached tokens.',
+  },
+  outputTokens: {
+    name: sc.METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_OUTPUT_TOKENS,
+    kind: 'counter',
+    unit: '{token}',
+    description: 'Output tokens used, including reasoning tokens.',
+  },
+  cacheRead: {
+    name: sc.METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_READ,
+    kind: 'counter',
+    unit: '{token}',
+    description: 'Input tokens served from a provider-managed cache (a subset of input tokens).',
+  },
+  cacheWrite: {
+    name: sc.METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_WRITE,
+    kind: 'counter',
+    unit: '{token}',
+    description: 'Input tokens written to a provider-managed cache (a subset of input tokens).',
+  },
+  reasoning: {
+    name: sc.METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_REASONING,
+    kind: 'counter',
+    unit: '{token}',
+    description: 'Output tokens used for reasoning (a subset of output tokens).',
+  },
+} as const satisfies Record<string, InstrumentDescriptor>;
+
 export type InstrumentKey = keyof typeof INSTRUMENTS;

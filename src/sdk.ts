@@ -31,7 +31,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { envBool, envInt } from './config.js';
 import { HostMatcher } from './hosts.js';
 import { AimonInstrumentation, type AimonInstrumentationConfig } from './instrumentation.js';
-import { INSTRUMENTS } from './instruments.js';
+import { INSTRUMENTS, LATEST_INSTRUMENTS } from './instruments.js';
 import { embeddedViewName } from './naming.js';
 
 type Env = Record<string, string | undefined>;
@@ -90,7 +90,7 @@ export function planSdk(env: Env): SdkPlan {
 /** Views that make the embedded Prometheus names equal to the Collector's (see naming.ts). */
 export function embeddedViews(): ViewOptions[] {
   const views: ViewOptions[] = [];
-  for (const d of Object.values(INSTRUMENTS)) {
+  for (const d of [...Object.values(INSTRUMENTS), ...Object.values(LATEST_INSTRUMENTS)]) {
     const name = embeddedViewName(d.name, d.unit, d.kind);
     if (name !== undefined) views.push({ instrumentName: d.name, name });
   }

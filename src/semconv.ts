@@ -107,3 +107,21 @@ export const METRIC_AIMON_UNPRICED_TOKENS = 'aimon.client.unpriced.tokens';
 
 /** Value used for any label that overflowed its cap of distinct values. */
 export const OVERFLOW_VALUE = '_other';
+
+// --- Newest GenAI conventions, opt-in (OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental[/dup]) ---
+// Followed: open-telemetry/semantic-conventions-genai main after PR #374
+// (2026-09-22, usage counters with gen_ai.token.modality, `cache_write`
+// instead of `cache_creation`) and PR #521 (2026-10-06, inference calls move
+// from gen_ai.client.operation.duration to gen_ai.client.inference.duration;
+// embeddings stay on the operation metric). Usage metric definitions read at
+// model/gen-ai/usage-metrics.yaml, commit 2f4c6b1ccd79b294ad445e7ea899544cc07ff9da.
+export const METRIC_GEN_AI_CLIENT_INFERENCE_DURATION = 'gen_ai.client.inference.duration';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_TIME_TO_FIRST_CHUNK = 'gen_ai.client.inference.time_to_first_chunk';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_TIME_PER_OUTPUT_CHUNK = 'gen_ai.client.inference.time_per_output_chunk';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_INPUT_TOKENS = 'gen_ai.client.inference.usage.input_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_OUTPUT_TOKENS = 'gen_ai.client.inference.usage.output_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_READ = 'gen_ai.client.inference.usage.cache_read.input_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_WRITE = 'gen_ai.client.inference.usage.cache_write.input_tokens';
+export const METRIC_GEN_AI_CLIENT_INFERENCE_USAGE_REASONING = 'gen_ai.client.inference.usage.reasoning.output_tokens';
+export const ATTR_GEN_AI_TOKEN_MODALITY = 'gen_ai.token.modality';
+export const ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';

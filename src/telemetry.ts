@@ -19,18 +19,30 @@ import {
 } from '@opentelemetry/api';
 import { Attribution, ATTRIBUTE_PREFIX } from './attribution.js';
 import { LabelCap } from './cardinality.js';
-import type { AimonConfig } from './config.js';
+import type { AimonConfig, SemconvMode } from './config.js';
 import type { Exchange, ExchangeResult, ExchangeSink } from './exchange.js';
 import type { Target } from './hosts.js';
-import { INSTRUMENTS, type InstrumentDescriptor } from './instruments.js';
+import { INSTRUMENTS, LATEST_INSTRUMENTS, type InstrumentDescriptor } from './instruments.js';
 import * as sc from './semconv.js';
 import type { RequestParams } from './types.js';
 
-interface Instruments {
-  duration: Histogram;
-  tokens: Histogram;
+interface LatestInstruments {
+  inferenceDuration: Histogram;
   ttfc: Histogram;
   tpoc: Histogram;
+  inputTokens: Counter;
+  outputTokens: Counter;
+  cacheRead: Counter;
+  cacheWrite: Counter;
+  reasoning: Counter;
+}
+
+interface Instruments {
+  /** gen_ai.client.operation.duration: every operation by default; embeddings only under the newest conventions. */
+  duration: Histogram;
+  /** v1.41.1 instruments (absent when only the newest conventions are emitted). */
+  legacy: { tokens: Histogram; ttfc: Histogram; tpoc: Histogram } | undefined;
+  latest: LatestInstruments | undefined;
   tokenDetail: Counter;
   usageMissing: Counter;
 }
@@ -44,8 +56,8 @@ interface ExState {
   attribution: Attributes | undefined;
 }
 
-/** Creates every instrument we record, from the one list of descriptors. */
-export function createInstruments(meter: Meter): Instruments {
+/** Creates every instrument we record, from the lists of descriptors. */
+export function createInstruments(meter: Meter, mode: SemconvMode = 'v1.41'): Instruments {
   const h = (d: InstrumentDescriptor): Histogram =>
     meter.createHistogram(d.name, {
       description: d.description,
@@ -53,11 +65,23 @@ export function createInstruments(meter: Meter): Instruments {
       ...(d.buckets !== undefined ? { advice: { explicitBucketBoundaries: d.buckets } } : {}),
     });
   const c = (d: InstrumentDescriptor): Counter => meter.createCounter(d.name, { description: d.description, unit: d.unit });
+  const L = LATEST_INSTRUMENTS;
   return {
     duration: h(INSTRUMENTS.duration),
-    tokens: h(INSTRUMENTS.tokens),
-    ttfc: h(INSTRUMENTS.ttfc),
-    tpoc: h(INSTRUMENTS.tpoc),
+    legacy: mode === 'latest' ? undefined : { tokens: h(INSTRUMENTS.tokens), ttfc: h(INSTRUMENTS.ttfc), tpoc: h(INSTRUMENTS.tpoc) },
+    latest:
+      mode === 'v1.41'
+        ? undefined
+        : {
+            inferenceDuration: h(L.inferenceDuration),
+            ttfc: h(L.ttfc),
+            tpoc: h(L.tpoc),
+            inputTokens: c(L.inputTokens),
+            outputTokens: c(L.outputTokens),
+            cacheRead: c(L.cacheRead),
+            cacheWrite: c(L.cacheWrite),
+            reasoning: c(L.reasoning),
+          },
     tokenDetail: c(INSTRUMENTS.tokenDetail),
     usageMissing: c(INSTRUMENTS.usageMissing),
   };
@@ -107,7 +131,7 @@ export class GenAiTelemetry implements ExchangeSink {
     private readonly diag: DiagLogger,
     private readonly options: TelemetryOptions = { tracing: true },
   ) {
-    this.instruments = createInstruments(meter);
+    this.instruments = createInstruments(meter, config.semconv);
     const warn = (label: string) => (v: string) =>
       this.diag.warn(`more than ${config.maxModelLabels} distinct ${label} values (latest "${v.slice(0, 64)}"); further values are reported as "${sc.OVERFLOW_VALUE}"`);
     this.requestModels = new LabelCap(config.maxModelLabels, warn(sc.ATTR_GEN_AI_REQUEST_MODEL));
@@ -121,7 +145,7 @@ export class GenAiTelemetry implements ExchangeSink {
   }
 
   setMeter(meter: Meter): void {
-    this.instruments = createInstruments(meter);
+    this.instruments = createInstruments(meter, this.config.semconv);
   }
 
   /** Starts the span of an exchange; returns the context the original fetch must run in. */
@@ -157,7 +181,8 @@ export class GenAiTelemetry implements ExchangeSink {
     // The response model is in every chunk; the first chunk was parsed before
     // the first interval, so these attributes are final for the stream.
     st.attrs ??= this.metricAttrs(ex, ex.currentResponseModel());
-    this.instruments.tpoc.record(seconds, st.attrs);
+    this.instruments.legacy?.tpoc.record(seconds, st.attrs);
+    this.instruments.latest?.tpoc.record(seconds, st.attrs);
   }
 
   end(ex: Exchange, r: ExchangeResult): void {
@@ -168,19 +193,34 @@ export class GenAiTelemetry implements ExchangeSink {
 
     const durAttrs: Attributes = { ...base, [sc.ATTR_AIMON_OUTCOME]: r.outcome };
     if (errorType !== undefined) durAttrs[sc.ATTR_ERROR_TYPE] = errorType;
-    i.duration.record(r.durationS, durAttrs);
-    if (r.timeToFirstChunkS !== undefined) i.ttfc.record(r.timeToFirstChunkS, base);
+    const inference = ex.target.operation !== 'embeddings';
+    if (i.latest !== undefined && inference) i.latest.inferenceDuration.record(r.durationS, durAttrs);
+    if (i.legacy !== undefined || !inference) i.duration.record(r.durationS, durAttrs);
+    if (r.timeToFirstChunkS !== undefined) {
+      i.legacy?.ttfc.record(r.timeToFirstChunkS, base);
+      i.latest?.ttfc.record(r.timeToFirstChunkS, base);
+    }
 
     const u = r.response.usage;
     // Tokens (and cost) carry the attribution labels; latency series do not,
     // so that a tenant label never multiplies the histogram buckets.
     const usageAttrs = st.attribution !== undefined ? { ...base, ...st.attribution } : base;
     if (u !== undefined) {
-      if (u.inputTokens !== undefined) {
-        i.tokens.record(u.inputTokens, { ...usageAttrs, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_INPUT });
+      if (i.legacy !== undefined) {
+        if (u.inputTokens !== undefined) {
+          i.legacy.tokens.record(u.inputTokens, { ...usageAttrs, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_INPUT });
+        }
+        if (u.outputTokens !== undefined) {
+          i.legacy.tokens.record(u.outputTokens, { ...usageAttrs, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_OUTPUT });
+        }
       }
-      if (u.outputTokens !== undefined) {
-        i.tokens.record(u.outputTokens, { ...usageAttrs, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_OUTPUT });
+      if (i.latest !== undefined) {
+        const m = { ...usageAttrs, [sc.ATTR_GEN_AI_TOKEN_MODALITY]: 'text' };
+        if (u.inputTokens !== undefined) i.latest.inputTokens.add(u.inputTokens, m);
+        if (u.outputTokens !== undefined) i.latest.outputTokens.add(u.outputTokens, m);
+        if (u.cacheReadTokens !== undefined) i.latest.cacheRead.add(u.cacheReadTokens, m);
+        if (u.cacheCreationTokens !== undefined) i.latest.cacheWrite.add(u.cacheCreationTokens, m);
+        if (u.reasoningTokens !== undefined) i.latest.reasoning.add(u.reasoningTokens, m);
       }
       if (u.cacheReadTokens !== undefined) i.tokenDetail.add(u.cacheReadTokens, { ...usageAttrs, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'cache_read' });
       if (u.cacheCreationTokens !== undefined) {
@@ -193,7 +233,7 @@ export class GenAiTelemetry implements ExchangeSink {
 
     const span = st.span;
     if (span === undefined) return;
-    span.setAttributes(responseSpanAttributes(r));
+    span.setAttributes(responseSpanAttributes(r, this.config.semconv));
     if (r.outcome === 'error') {
       span.setAttribute(sc.ATTR_ERROR_TYPE, r.errorType ?? '_OTHER');
       span.setStatus({ code: SpanStatusCode.ERROR });
@@ -202,7 +242,7 @@ export class GenAiTelemetry implements ExchangeSink {
   }
 }
 
-function responseSpanAttributes(r: ExchangeResult): Attributes {
+function responseSpanAttributes(r: ExchangeResult, mode: SemconvMode): Attributes {
   const a: Attributes = { [sc.ATTR_AIMON_OUTCOME]: r.outcome };
   const res = r.response;
   if (res.id !== undefined) a[sc.ATTR_GEN_AI_RESPONSE_ID] = res.id;
@@ -216,7 +256,10 @@ function responseSpanAttributes(r: ExchangeResult): Attributes {
     if (u.inputTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS] = u.inputTokens;
     if (u.outputTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = u.outputTokens;
     if (u.cacheReadTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = u.cacheReadTokens;
-    if (u.cacheCreationTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = u.cacheCreationTokens;
+    if (u.cacheCreationTokens !== undefined) {
+      if (mode !== 'latest') a[sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = u.cacheCreationTokens;
+      if (mode !== 'v1.41') a[sc.ATTR_GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS] = u.cacheCreationTokens;
+    }
     if (u.reasoningTokens !== undefined) a[sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = u.reasoningTokens;
   } else if (r.usageMissing) {
     a[sc.ATTR_AIMON_USAGE_MISSING] = true;
