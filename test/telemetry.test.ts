@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+
+import {
+  AggregationTemporality,
+  DataPointType,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type ResourceMetrics,
+} from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { diag } from '@opentelemetry/api';
+import { resolveConfig, semconvModeOf } from '../src/config.js';
+import { Exchange } from '../src/exchange.js';
+import { HostMatcher } from '../src/hosts.js';
+import { GenAiTelemetry } from '../src/telemetry.js';
+
+const enc = new TextEncoder();
+
+async function run(env: Record<string, string>) {
+  const { config } = resolveConfig({ hosts: ['127.0.0.1:8080'], defaultHosts: false }, env);
+  const spans = new InMemorySpanExporter();
+  const tp = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+  const mp = new MeterProvider({ readers: [reader] });
+  const tel = new GenAiTelemetry(tp.getTracer('t'), mp.getMeter('t'), config, diag);
+  const target = new HostMatcher(config.endpoints).match('http://127.0.0.1:8080/v1/chat/completions')!;
+  const ex = new Exchange(target, { model: 'claude-sonnet-4.5', stream: false, includeUsage: false, hasStreamOptions: false }, false, config, tel, 0);
+  tel.start(ex);
+  ex.onResponse(200, 'application/json', true);
+  const body = {
+    id: 'msg_1',
+    model: 'claude-sonnet-4.5',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 100, completion_tokens: 20, prompt_tokens_details: { cached_tokens: 40, cache_write_tokens: 10 }, completion_tokens_details: { reasoning_tokens: 5 } },
+  };
+  ex.onChunk(enc.encode(JSON.stringify(body)), 10);
+  ex.onEnd(250);
+  await reader.forceFlush();
+  const rm: ResourceMetrics[] = exporter.getMetrics();
+  const metrics = rm.at(-1)!.scopeMetrics.flatMap((s) => s.metrics);
+  const names = metrics.map((m) => m.descriptor.name).sort();
+  const sumOf = (name: string) =>
+    metrics
+      .filter((m) => m.descriptor.name === name)
+      .flatMap((m) => m.dataPoints)
+      .reduce((acc, dp) => acc + (typeof dp.value === 'number' ? dp.value : (dp.value as { sum: number }).sum), 0);
+  const span = spans.getFinishedSpans()[0]!;
+  return { names, sumOf, span, metrics };
+}
+
+describe('semconv modes', () => {
+  it('parses OTEL_SEMCONV_STABILITY_OPT_IN as a list', () => {
+    expect(semconvModeOf(undefined)).toBe('v1.41');
+    expect(semconvModeOf('http, gen_ai_latest_experimental')).toBe('latest');
+    expect(semconvModeOf('gen_ai_latest_experimental/dup,database')).toBe('dup');
+    expect(semconvModeOf('gen_ai')).toBe('v1.41');
+  });
+
+  it('emits v1.41.1 names by default', async () => {
+    const { names, sumOf, span } = await run({});
+    expect(names).toEqual([
+      'aimon.client.token.detail',
+      'gen_ai.client.operation.duration',
+      'gen_ai.client.token.usage',
+    ]);
+    expect(sumOf('gen_ai.client.token.usage')).toBe(120);
+    expect(sumOf('aimon.client.token.detail')).toBe(55);
+    expect(sumOf('gen_ai.client.operation.duration')).toBeCloseTo(0.25, 9);
+    expect(span.attributes['gen_ai.usage.cache_creation.input_tokens']).toBe(10);
+    expect(span.attributes['gen_ai.usage.cache_write.input_tokens']).toBeUndefined();
+  });
+
+  it('emits only the newest names with gen_ai_latest_experimental', async () => {
+    const { names, sumOf, span, metrics } = await run({ OTEL_SEMCONV_STABILITY_OPT_IN: 'gen_ai_latest_experimental' });
+    expect(names).toEqual([
+      'aimon.client.token.detail',
+      'gen_ai.client.inference.duration',
+      'gen_ai.client.inference.usage.cache_read.input_tokens',
+      'gen_ai.client.inference.usage.cache_write.input_tokens',
+      'gen_ai.client.inference.usage.input_tokens',
+      'gen_ai.client.inference.usage.output_tokens',
+      'gen_ai.client.inference.usage.reasoning.output_tokens',
+    ]);
+    expect(sumOf('gen_ai.client.inference.usage.input_tokens')).toBe(100);
+    expect(sumOf('gen_ai.client.inference.usage.cache_write.input_tokens')).toBe(10);
+    const input = metrics.find((m) => m.descriptor.name === 'gen_ai.client.inference.usage.input_tokens')!;
+    expect(input.dataPointType).toBe(DataPointType.SUM);
+    expect(input.dataPoints[0]!.attributes['gen_ai.token.modality']).toBe('text');
+    expect(span.attributes['gen_ai.usage.cache_write.input_tokens']).toBe(10);
+    expect(span.attributes['gen_ai.usage.cache_creation.input_tokens']).toBeUndefined();
+  });
+
+  it('emits both with gen_ai_latest_experimental/dup', async () => {
+    const { names, sumOf, span } = await run({ OTEL_SEMCONV_STABILITY_OPT_IN: 'gen_ai_latest_experimental/dup' });
+    expect(names).toContain('gen_ai.client.operation.duration');
+    expect(names).toContain('gen_ai.client.inference.duration');
+    expect(names).toContain('gen_ai.client.token.usage');
+    expect(names).toContain('gen_ai.client.inference.usage.output_tokens');
+    expect(sumOf('gen_ai.client.inference.usage.output_tokens')).toBe(20);
+    expect(span.attributes['gen_ai.usage.cache_write.input_tokens']).toBe(10);
+    expect(span.attributes['gen_ai.usage.cache_creation.input_tokens']).toBe(10);
+  });
+});
+
