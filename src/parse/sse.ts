@@ -7,7 +7,8 @@
  * event, replacing invalid UTF-8 rather than throwing.
  *
  * Memory is bounded by one event: a line or event larger than `maxEventBytes`
- * is dropped and reported as oversized.
+ * is dropped and reported as oversized (an over-long comment line is just
+ * ignored), with the same result whatever the chunking.
  */
 import { concatBytes } from './bytes.js';
 
@@ -43,8 +44,14 @@ export class SseParser {
   private partial: Uint8Array[] = [];
   private partialLen = 0;
   private lineTooLong = false;
+  private partialComment = false;
   private skipLF = false;
-  private bomChecked = false;
+  /** BOM bytes matched so far at the stream start; -1 once past it. */
+  private bomMatched = 0;
+  /** An event whose blank line ended in a CR at the end of a chunk (see push). */
+  private deferred: SseEvent | undefined;
+  /** Stream offset just past the line being handled. */
+  private lineEnd = 0;
   private dataPieces: Uint8Array[] = [];
   private dataLen = 0;
   private hasData = false;
@@ -60,15 +67,32 @@ export class SseParser {
   push(chunk: Uint8Array): void {
     let pos = 0;
     const n = chunk.length;
-    if (!this.bomChecked && n > 0) {
-      // The BOM may only appear at the very start; a chunk of 1-2 bytes that
-      // could begin one is rare enough that we only check whole prefixes.
-      this.bomChecked = true;
-      if (n >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) pos = 3;
+    // Offsets are counted from the chunk start, so skipped bytes (BOM, the LF
+    // of a split CRLF) are never left out of endOffset.
+    const base = this.offset;
+    this.offset += n;
+    if (this.bomMatched >= 0) {
+      // The BOM may only appear at the very start, and may be split across chunks.
+      while (this.bomMatched < 3 && pos < n && chunk[pos] === BOM[this.bomMatched]) {
+        this.bomMatched++;
+        pos++;
+      }
+      if (this.bomMatched === 3) {
+        this.bomMatched = -1;
+      } else if (pos < n) {
+        // Only the start of a BOM: those bytes belong to the first line.
+        if (this.bomMatched > 0) this.keepPartial(BOM.subarray(0, this.bomMatched));
+        this.bomMatched = -1;
+      } else {
+        return;
+      }
     }
     if (this.skipLF && pos < n) {
-      if (chunk[pos] === LF) pos++;
+      const lf = chunk[pos] === LF;
+      if (lf) pos++;
       this.skipLF = false;
+      // An event ended by a CR at the end of the last chunk: its CRLF is complete now.
+      if (this.deferred !== undefined) this.dispatchDeferred(lf ? 1 : 0);
     }
     let nextCR = chunk.indexOf(CR, pos);
     while (pos < n) {
@@ -81,39 +105,65 @@ export class SseParser {
       }
       if (nl === -1) {
         this.keepPartial(chunk.subarray(pos));
-        this.offset += n - pos;
         return;
       }
-      let line: Uint8Array;
+      let line: Uint8Array | undefined;
       if (this.partialLen > 0 || this.lineTooLong) {
         this.keepPartial(chunk.subarray(pos, nl));
         line = this.takePartial();
       } else {
         line = chunk.subarray(pos, nl);
+        if (line.length > this.maxEventBytes) {
+          this.tooLongLine(line[0] === COLON);
+          line = undefined;
+        }
       }
       let next = nl + 1;
+      let splitCRLF = false;
       if (isCR) {
         if (next < n) {
           if (chunk[next] === LF) next++;
         } else {
           this.skipLF = true;
+          splitCRLF = true;
         }
       }
-      this.offset += next - pos;
       pos = next;
-      this.line(line);
+      this.lineEnd = base + next;
+      // A blank line ended by the chunk's last byte, a CR: wait for the next
+      // byte so that endOffset covers the LF of a CRLF whatever the chunking.
+      if (line !== undefined) this.line(line, splitCRLF);
     }
   }
 
   /** End of stream: an event without its terminating blank line is discarded (per the spec). */
   end(): void {
+    if (this.deferred !== undefined) this.dispatchDeferred(0);
     this.partial = [];
     this.partialLen = 0;
+    this.lineTooLong = false;
+    this.skipLF = false;
     this.resetEvent();
+  }
+
+  private dispatchDeferred(extra: number): void {
+    const ev = this.deferred!;
+    this.deferred = undefined;
+    ev.endOffset += extra;
+    this.onEvent(ev);
+  }
+
+  /** A line longer than maxEventBytes: its content is gone; a comment is ignored, anything else spoils the event. */
+  private tooLongLine(comment: boolean): void {
+    if (comment) return;
+    this.oversized = true;
+    this.dataPieces = [];
+    this.dataLen = 0;
   }
 
   private keepPartial(piece: Uint8Array): void {
     if (this.lineTooLong) return;
+    if (this.partialLen === 0 && piece.length > 0) this.partialComment = piece[0] === COLON;
     if (this.partialLen + piece.length > this.maxEventBytes) {
       this.lineTooLong = true;
       this.partial = [];
@@ -127,14 +177,13 @@ export class SseParser {
     }
   }
 
-  private takePartial(): Uint8Array {
+  private takePartial(): Uint8Array | undefined {
     if (this.lineTooLong) {
       this.lineTooLong = false;
-      this.oversized = true;
       this.partial = [];
       this.partialLen = 0;
-      // The line's content is gone; treat it as an oversized data line.
-      return new Uint8Array(0);
+      this.tooLongLine(this.partialComment);
+      return undefined;
     }
     const out = concatBytes(this.partial, this.partialLen);
     this.partial = [];
@@ -142,16 +191,21 @@ export class SseParser {
     return out;
   }
 
-  private line(line: Uint8Array): void {
+  private line(line: Uint8Array, defer: boolean): void {
     const len = line.length;
     if (len === 0) {
+      let ev: SseEvent | undefined;
       if (this.oversized) {
-        this.onEvent({ type: this.eventType || 'message', data: '', oversized: true, endOffset: this.offset });
+        ev = { type: this.eventType || 'message', data: '', oversized: true, endOffset: this.lineEnd };
       } else if (this.hasData) {
         const data = decoder.decode(concatBytes(this.dataPieces, this.dataLen));
-        this.onEvent({ type: this.eventType || 'message', data, oversized: false, endOffset: this.offset });
+        ev = { type: this.eventType || 'message', data, oversized: false, endOffset: this.lineEnd };
       }
       this.resetEvent();
+      if (ev !== undefined) {
+        if (defer) this.deferred = ev;
+        else this.onEvent(ev);
+      }
       return;
     }
     if (line[0] === COLON) return;
@@ -189,3 +243,4 @@ export class SseParser {
 }
 
 const NEWLINE = new Uint8Array([LF]);
+const BOM = new Uint8Array([0xef, 0xbb, 0xbf]);
