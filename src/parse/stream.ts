@@ -7,7 +7,8 @@
  * scalars and one finish reason per choice index.
  */
 import type { ResponseSummary, Usage } from '../types.js';
-import type { StreamAccumulator } from './protocol.js';
+import type { ContentOptions, StreamAccumulator } from './protocol.js';
+import { boundedJson, ContentBudget, outputFinishReason, StreamedMessage, type OutputMessage, type Part } from './content.js';
 import { normalizeUsage } from './openai.js';
 import type { SseEvent } from './sse.js';
 
@@ -53,6 +54,9 @@ export class StreamSummary implements StreamAccumulator {
   private sawFirst = false;
 
   onEvent(ev: SseEvent): EventKind {
+    // SDKs stop at `[DONE]` (openai-node skips every later event): what follows
+    // is neither output the app sees nor part of the response.
+    if (this.sawDone) return 'other';
     if (ev.oversized) {
       this.oversizedEvents++;
       // An oversized event is still a chunk the app received.
@@ -126,6 +130,79 @@ export class StreamSummary implements StreamAccumulator {
     const fr = this.finish.filter((x) => typeof x === 'string');
     if (fr.length > 0) out.finishReasons = fr;
     if (!this.sawFirst && this.unparseableEvents > 0) out.unparseable = true;
+    return out;
+  }
+}
+
+/**
+ * StreamSummary plus content capture (opt-in): reassembles each choice's
+ * text and tool calls from the deltas, within one budget of
+ * `content.maxBytes` for the whole response. Used only when capture is on,
+ * so the plain StreamSummary's fast path stays as it is; this subclass parses
+ * every output chunk a second time, which is the price of capture.
+ */
+export class CapturingStreamSummary extends StreamSummary {
+  private readonly budget: ContentBudget;
+  private readonly choices: StreamedMessage[] = [];
+  private readonly finishByIndex: Array<string | undefined> = [];
+
+  constructor(private readonly content: ContentOptions) {
+    super();
+    this.budget = new ContentBudget(content.maxBytes);
+  }
+
+  override onEvent(ev: SseEvent): EventKind {
+    const kind = super.onEvent(ev);
+    if (kind === 'output' && !ev.oversized) this.capture(ev.data);
+    return kind;
+  }
+
+  private capture(data: string): void {
+    let o: unknown;
+    try {
+      o = JSON.parse(data);
+    } catch {
+      return;
+    }
+    const choices = (o as { choices?: unknown } | null)?.choices;
+    if (!Array.isArray(choices)) return;
+    for (const c of choices) {
+      if (c === null || typeof c !== 'object') continue;
+      const ch = c as Record<string, unknown>;
+      const i = typeof ch.index === 'number' && Number.isInteger(ch.index) && ch.index >= 0 && ch.index < 128 ? ch.index : 0;
+      const msg = (this.choices[i] ??= new StreamedMessage(this.budget));
+      if (typeof ch.finish_reason === 'string') this.finishByIndex[i] = ch.finish_reason;
+      if (typeof ch.text === 'string') {
+        if (ch.text !== '') msg.append('text', ch.text);
+        continue;
+      }
+      const d = ch.delta as Record<string, unknown> | null | undefined;
+      if (d === null || typeof d !== 'object') continue;
+      if (typeof d.content === 'string' && d.content !== '') msg.append('text', d.content);
+      if (typeof d.refusal === 'string' && d.refusal !== '') msg.append('refusal', d.refusal);
+      if (Array.isArray(d.tool_calls)) {
+        for (const tc of d.tool_calls as Array<Record<string, unknown> | null>) {
+          if (tc === null || typeof tc !== 'object') continue;
+          const key = `tool:${String(tc.index ?? 0)}`;
+          const fn = (tc.function ?? {}) as Record<string, unknown>;
+          const part: Part = { type: 'tool_call', name: typeof fn.name === 'string' ? fn.name : '' };
+          if (typeof tc.id === 'string') part.id = tc.id;
+          msg.open(key, part, 'arguments');
+          if (typeof fn.arguments === 'string' && fn.arguments !== '') msg.append(key, fn.arguments);
+        }
+      }
+    }
+  }
+
+  override summary(): ResponseSummary {
+    const out = super.summary();
+    const messages: OutputMessage[] = [];
+    for (let i = 0; i < this.choices.length; i++) {
+      const m = this.choices[i];
+      if (m === undefined) continue;
+      messages.push({ role: 'assistant', parts: m.build(), finish_reason: outputFinishReason(this.finishByIndex[i]) });
+    }
+    if (messages.length > 0) out.outputMessages = boundedJson(messages, this.content.maxBytes);
     return out;
   }
 }
