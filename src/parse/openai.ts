@@ -3,8 +3,9 @@
  * shapes. Pure: no OTel, no I/O.
  */
 import type { Operation, RequestParams, ResponseSummary, Usage } from '../types.js';
-import type { Protocol } from './protocol.js';
-import { StreamSummary } from './stream.js';
+import { boundedJson, chatInputMessages, chatOutputMessages, contentJson, promptInputMessages } from './content.js';
+import type { ContentOptions, Protocol } from './protocol.js';
+import { CapturingStreamSummary, StreamSummary } from './stream.js';
 import { countScalarArray, onlyWsAfter, parseSpan, skimArray, skimObject, type Span } from './json-skim.js';
 
 const REQUEST_KEYS = [
@@ -161,10 +162,37 @@ export function summarizeJsonResponse(text: string, operation: Operation): Respo
   return out;
 }
 
+/** Content capture (opt-in): gen_ai.input.messages of a chat or completions request. */
+function addRequestContent(body: string, operation: Operation, out: RequestParams, content: ContentOptions): void {
+  const f = skimObject(body, ['messages', 'prompt'])?.found;
+  if (f === undefined) return;
+  const msgs =
+    operation === 'chat'
+      ? chatInputMessages(parseSpan(body, f.get('messages')), content.maxBytes)
+      : promptInputMessages(parseSpan(body, f.get('prompt')), content.maxBytes);
+  const json = contentJson(msgs, content);
+  if (json !== undefined) out.inputMessages = json;
+}
+
+/** Content capture (opt-in): gen_ai.output.messages of a chat or completions JSON response. */
+function addResponseContent(text: string, out: ResponseSummary, content: ContentOptions): void {
+  const choices = parseSpan(text, skimObject(text, ['choices'])?.found.get('choices'));
+  const msgs = chatOutputMessages(choices, content.maxBytes);
+  if (msgs.length > 0) out.outputMessages = boundedJson(msgs, content.maxBytes);
+}
+
 /** OpenAI Chat Completions, legacy Completions and Embeddings. */
 export const openaiProtocol: Protocol = {
   name: 'openai',
-  parseRequest: (body) => parseRequestBody(body),
-  summarizeJson: (text, operation) => summarizeJsonResponse(text, operation),
-  newStream: () => new StreamSummary(),
+  parseRequest: (body, operation, content) => {
+    const r = parseRequestBody(body);
+    if (r !== undefined && content?.capture === true && operation !== 'embeddings') addRequestContent(body, operation, r, content);
+    return r;
+  },
+  summarizeJson: (text, operation, content) => {
+    const s = summarizeJsonResponse(text, operation);
+    if (content?.capture === true && operation !== 'embeddings' && s.unparseable !== true) addResponseContent(text, s, content);
+    return s;
+  },
+  newStream: (_operation, content) => (content?.capture === true ? new CapturingStreamSummary(content) : new StreamSummary()),
 };

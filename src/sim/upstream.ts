@@ -13,6 +13,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { handleExtraRoute, isExtraRoute } from './extra-routes.js';
 
 export type Scenario =
   | 'ok'
@@ -192,6 +193,7 @@ export async function startFakeUpstream(opts: UpstreamOptions = {}): Promise<Fak
       req.socket.destroy();
       return;
     }
+    if (isExtraRoute(path)) return handleExtraRoute(path, req, res, body, scenario, opts, requests.length);
     if (scenario === 'rate-limit' || scenario === 'server-error') {
       const status = scenario === 'rate-limit' ? 429 : 500;
       sendJson(req, res, status, errorBody(status), opts.compress);
