@@ -100,7 +100,8 @@ export interface Skimmed {
  * The spans of the values of `keys` among the members of the object that
  * opens at `start` (the first non-space character must be `{`). Keys are
  * compared on their raw text, so a key with escapes in it is not found (none
- * of the keys we look for has any). With `stopWhenFound`, the scan stops once
+ * of the keys we look for has any). A key that occurs twice gives its last
+ * value (its first with `stopWhenFound`). With `stopWhenFound`, the scan stops once
  * every key was found; otherwise it runs to the closing brace so that `end`
  * tells whether the object is complete.
  */
@@ -125,7 +126,9 @@ export function skimObject(
     const vStart = skipWs(s, i + 1);
     const vEnd = endOfValue(s, vStart);
     if (vEnd < 0) return { found, end: -1 };
-    if (keys.includes(key) && !found.has(key)) {
+    // A duplicated key: the last one wins, as in JSON.parse (and the server),
+    // except when stopping early, where the first one is all we know.
+    if (keys.includes(key) && (!stopWhenFound || !found.has(key))) {
       found.set(key, { start: vStart, end: vEnd });
       if (stopWhenFound && found.size === keys.length) return { found, end: -1 };
     }
