@@ -76,7 +76,7 @@ export function parseEndpoint(entry: string, defaultProvider = 'openai'): Endpoi
   let spec = entry.trim();
   let provider = defaultProvider;
   const eq = spec.lastIndexOf('=');
-  if (eq > 0) {
+  if (eq >= 0) {
     provider = spec.slice(eq + 1).trim();
     spec = spec.slice(0, eq).trim();
     if (!/^[a-z0-9_.-]{1,64}$/i.test(provider)) throw new Error(`invalid provider in host entry "${entry}"`);
@@ -88,12 +88,18 @@ export function parseEndpoint(entry: string, defaultProvider = 'openai'): Endpoi
   } catch {
     throw new Error(`invalid host entry "${entry}"`);
   }
-  if (u.search || u.hash || u.username) throw new Error(`host entry "${entry}" must not have a query, fragment or credentials`);
+  if (spec === '' || u.hostname === '') throw new Error(`invalid host entry "${entry}"`);
+  if (u.search || u.hash || u.username || u.password) throw new Error(`host entry "${entry}" must not have a query, fragment or credentials`);
   const host = u.hostname.replace(/^wildcard-placeholder\./, '*.').toLowerCase();
   const ep: Endpoint = { host, pathPrefix: u.pathname.replace(/\/+$/, ''), provider };
   if (u.port !== '') ep.port = Number(u.port);
+  // URL drops a port equal to the scheme's default; the entry still asked for that port only.
+  else if (EXPLICIT_PORT.test(spec)) ep.port = u.protocol === 'http:' ? 80 : 443;
   return ep;
 }
+
+/** scheme://[userinfo@]host:port — the authority ends in a port. */
+const EXPLICIT_PORT = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):\d+(?:[/?#]|$)/i;
 
 /** Host part of an absolute URL string without allocating a URL object. */
 function hostOf(url: string): string | undefined {
