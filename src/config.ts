@@ -85,6 +85,15 @@ export function envInt(env: Env, name: string, dflt: number, min: number, max: n
   return n;
 }
 
+/** An integer option in [min, max], or the default with a warning. */
+function optInt(value: number | undefined, name: string, min: number, max: number, fallback: () => number, warnings: string[]): number {
+  if (value === undefined) return fallback();
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+  const dflt = fallback();
+  warnings.push(`${name}=${String(value)} is not an integer in [${min}, ${max}]; using ${dflt}`);
+  return dflt;
+}
+
 export function resolveConfig(options: AimonOptions = {}, env: Env = process.env): Resolved<AimonConfig> {
   const warnings: string[] = [];
   const endpoints: Endpoint[] = [];
@@ -95,7 +104,16 @@ export function resolveConfig(options: AimonOptions = {}, env: Env = process.env
   entries.push(...(options.hosts ?? []));
   for (const e of entries) {
     if (typeof e !== 'string') {
-      endpoints.push({ ...e, host: e.host.toLowerCase(), pathPrefix: e.pathPrefix.replace(/\/+$/, '') });
+      // Options may come from plain JavaScript: check the shape rather than throw.
+      const ok =
+        e !== null &&
+        typeof e === 'object' &&
+        typeof e.host === 'string' &&
+        typeof e.pathPrefix === 'string' &&
+        typeof e.provider === 'string' &&
+        (e.port === undefined || (Number.isInteger(e.port) && e.port > 0 && e.port < 65536));
+      if (ok) endpoints.push({ ...e, host: e.host.toLowerCase(), pathPrefix: e.pathPrefix.replace(/\/+$/, '') });
+      else warnings.push(`hosts: ${JSON.stringify(e)} is not a valid endpoint; entry ignored`);
       continue;
     }
     try {
@@ -121,18 +139,18 @@ export function resolveConfig(options: AimonOptions = {}, env: Env = process.env
   const pricesPath = options.prices ?? ((env.AIMON_PRICES ?? '').trim() || undefined);
 
   const config: AimonConfig = Object.freeze({
-    endpoints: Object.freeze(endpoints),
+    endpoints: Object.freeze(endpoints.map((e) => Object.freeze({ ...e }))),
     streamUsage,
-    maxModelLabels: options.maxModelLabels ?? envInt(env, 'AIMON_MAX_MODEL_LABELS', 200, 1, 100_000, warnings),
-    maxEventBytes: options.maxEventBytes ?? envInt(env, 'AIMON_MAX_EVENT_BYTES', 1 << 20, 1024, 1 << 30, warnings),
-    maxBodyBytes: options.maxBodyBytes ?? envInt(env, 'AIMON_MAX_BODY_BYTES', 64 << 20, 1024, 1 << 30, warnings),
+    maxModelLabels: optInt(options.maxModelLabels, 'maxModelLabels', 1, 100_000, () => envInt(env, 'AIMON_MAX_MODEL_LABELS', 200, 1, 100_000, warnings), warnings),
+    maxEventBytes: optInt(options.maxEventBytes, 'maxEventBytes', 1024, 1 << 30, () => envInt(env, 'AIMON_MAX_EVENT_BYTES', 1 << 20, 1024, 1 << 30, warnings), warnings),
+    maxBodyBytes: optInt(options.maxBodyBytes, 'maxBodyBytes', 1024, 1 << 30, () => envInt(env, 'AIMON_MAX_BODY_BYTES', 64 << 20, 1024, 1 << 30, warnings), warnings),
     attributes: Object.freeze(attributes),
-    maxAttributeValues: options.maxAttributeValues ?? envInt(env, 'AIMON_MAX_ATTRIBUTE_VALUES', 100, 1, 100_000, warnings),
+    maxAttributeValues: optInt(options.maxAttributeValues, 'maxAttributeValues', 1, 100_000, () => envInt(env, 'AIMON_MAX_ATTRIBUTE_VALUES', 100, 1, 100_000, warnings), warnings),
     pricesPath,
     semconv: semconvModeOf(env.OTEL_SEMCONV_STABILITY_OPT_IN),
     content: Object.freeze({
       capture: options.captureContent ?? envBool(env, 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', false, warnings),
-      maxBytes: options.contentMaxBytes ?? envInt(env, 'AIMON_CONTENT_MAX_BYTES', 16384, 64, 1 << 24, warnings),
+      maxBytes: optInt(options.contentMaxBytes, 'contentMaxBytes', 64, 1 << 24, () => envInt(env, 'AIMON_CONTENT_MAX_BYTES', 16384, 64, 1 << 24, warnings), warnings),
     }),
   });
   return { config, warnings };
