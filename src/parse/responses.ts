@@ -149,7 +149,8 @@ export class ResponsesStream implements StreamAccumulator {
     }
     if (ev.oversized) {
       // A terminal event too large to parse still ends the stream.
-      if (TERMINAL.has(type)) this.sawEnd = true;
+      if (type === 'response.failed') this.sawError = true;
+      else if (TERMINAL.has(type)) this.sawEnd = true;
       return type === 'message' ? 'output' : 'other';
     }
     if (type === 'error') {
@@ -168,11 +169,13 @@ export class ResponsesStream implements StreamAccumulator {
       if (sum.model !== undefined) this.model = sum.model;
       if (TERMINAL.has(type)) {
         this.final = sum;
-        this.sawEnd = true;
+        // A failed response is an error rather than a logical end, so that
+        // an app that stops reading after it does not turn it into a success.
         if (type === 'response.failed') {
           this.sawError = true;
           return 'error';
         }
+        this.sawEnd = true;
         return 'done';
       }
       return 'other';

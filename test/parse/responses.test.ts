@@ -134,12 +134,12 @@ describe('responsesProtocol stream', () => {
     });
   });
 
-  it('response.failed sets sawError and still reports usage', () => {
+  it('response.failed sets sawError (not a logical end) and still reports usage', () => {
     const acc = responsesProtocol.newStream('chat', OFF);
     const kinds = replay(acc, fixture('responses/stream-failed.sse'));
     expect(kinds).toEqual(['other', 'output', 'error']);
     expect(acc.sawError).toBe(true);
-    expect(acc.sawEnd).toBe(true);
+    expect(acc.sawEnd).toBe(false);
     expect(acc.summary()).toEqual({
       id: 'resp_SANITISED0006',
       model: 'gpt-4.1-2025-04-14',
