@@ -1,0 +1,41 @@
+/** Small statistics and formatting helpers for the bench reports. */
+export function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+export const median = (xs) => quantile(xs, 0.5);
+
+/** "median [p25, p75]" of a list. */
+export function spread(xs, digits = 0) {
+  const f = (x) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+  return `${f(median(xs))} [${f(quantile(xs, 0.25))}, ${f(quantile(xs, 0.75))}]`;
+}
+
+/** Deterministic shuffle (mulberry32), so a run's order can be reproduced. */
+export function shuffled(list, seed) {
+  let a = seed >>> 0;
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...list];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** A GitHub-flavoured markdown table. */
+export function table(header, rows) {
+  const lines = [`| ${header.join(' | ')} |`, `| ${header.map((h, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`];
+  for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
+  return lines.join('\n');
+}
