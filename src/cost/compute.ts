@@ -1,0 +1,174 @@
+/**
+ * Cost of one call from its usage and a price entry. Pure: no I/O, no OTel.
+ *
+ * Arithmetic is done in integers. Each price (USD per 1M tokens) is turned
+ * once into integer nano-dollars per 1M tokens, so `tokens × price` is an
+ * exact count of femto-dollars (1e-15 USD) in a BigInt; the total is summed
+ * exactly, then rounded once, half up, to pico-dollars (1e-12 USD), and the
+ * returned numbers are that integer divided by 1e12. Why: the float way
+ * (`tokens * 2.0 / 1e6` summed per kind) gives values like
+ * 0.0024679999999999997 that leak into spans and dashboards, and the error
+ * depends on the order of additions. Here each amount is the double nearest
+ * to an exact pico-dollar value, and `picoUsd` lets a caller sum calls with
+ * no drift at all. Every price with up to 6 decimals (all real ones) gives
+ * exact pico-dollars, so the rounding never actually drops anything for them.
+ * BigInt rather than safe-integer doubles: a 10M-token call at $75 per 1M
+ * tokens is 7.5e20 femto-dollars, past 2^53.
+ */
+import type { Usage } from '../types.js';
+import { lookupPrice, pricedModelName, type MatchRule, type PriceEntry, type PriceTable } from './prices.js';
+
+export type CostKind = 'input' | 'cached_input' | 'cache_write' | 'output' | 'reasoning';
+
+export const COST_KINDS: readonly CostKind[] = Object.freeze(['input', 'cached_input', 'cache_write', 'output', 'reasoning']);
+
+export interface Cost {
+  /** USD for uncached input: inputTokens − cache reads − cache writes, never negative. */
+  input: number;
+  /** USD for cache reads (at `cached_input`, or `input` when the entry has no discount). */
+  cached_input: number;
+  /** USD for cache writes (at `cache_write`, or `input` when not charged extra). */
+  cache_write: number;
+  /** USD for output tokens; reasoning included unless the entry prices reasoning apart. */
+  output: number;
+  /** USD for reasoning tokens; 0 unless the entry has its own `reasoning` price. */
+  reasoning: number;
+  total: number;
+  /** Tokens charged at each kind's price. Each token is in exactly one kind. */
+  tokens: Record<CostKind, number>;
+  /** The total in pico-dollars (1e-12 USD): sum these to add calls up without drift. */
+  picoUsd: bigint;
+}
+
+/** Why a call got no cost. A closed set, used as a metric label. */
+export type UnpricedReason = 'unknown_model' | 'usage_missing' | 'no_model';
+
+const NANO = 1_000_000_000;
+const FEMTO_PER_PICO = 1000n;
+
+/** Integer nano-dollars per 1M tokens; validateTable guarantees at most 9 decimals. */
+function nano(price: number): bigint {
+  return BigInt(Math.round(price * NANO));
+}
+
+interface CompiledPrices {
+  input: bigint;
+  cached_input: bigint;
+  cache_write: bigint;
+  output: bigint;
+  reasoning: bigint;
+}
+
+const compiled = new WeakMap<PriceEntry, CompiledPrices>();
+
+function pricesOf(e: PriceEntry): CompiledPrices {
+  let c = compiled.get(e);
+  if (c === undefined) {
+    const input = nano(e.input);
+    const output = nano(e.output);
+    c = {
+      input,
+      cached_input: e.cached_input !== undefined ? nano(e.cached_input) : input,
+      cache_write: e.cache_write !== undefined ? nano(e.cache_write) : input,
+      output,
+      reasoning: e.reasoning !== undefined ? nano(e.reasoning) : output,
+    };
+    compiled.set(e, c);
+  }
+  return c;
+}
+
+function count(v: number | undefined): number {
+  return v !== undefined && Number.isSafeInteger(v) && v > 0 ? v : 0;
+}
+
+/** Femto-dollars to USD rounded half up to 1e-12. */
+function femtoToUsd(f: bigint): { pico: bigint; usd: number } {
+  const pico = (f + FEMTO_PER_PICO / 2n) / FEMTO_PER_PICO;
+  return { pico, usd: picoToUsd(pico) };
+}
+
+/** Pico-dollars to a number of USD (the double nearest the exact value while below ~$9,007). */
+export function picoToUsd(pico: bigint): number {
+  return Number(pico) / 1e12;
+}
+
+/**
+ * Splits usage into disjoint kinds and prices each. Token semantics follow
+ * `Usage`: inputTokens includes cache reads and writes, outputTokens includes
+ * reasoning. When a provider reports parts larger than the whole, the parts
+ * are trusted (they are what is billed) and uncached input is 0.
+ */
+export function computeCost(usage: Usage, entry: PriceEntry): Cost {
+  const p = pricesOf(entry);
+  const cacheRead = count(usage.cacheReadTokens);
+  const cacheWrite = count(usage.cacheCreationTokens);
+  const input = Math.max(0, count(usage.inputTokens) - cacheRead - cacheWrite);
+  const outputAll = count(usage.outputTokens);
+  // Reasoning is split out only when it has its own price; otherwise it is plain output.
+  const reasoning = entry.reasoning !== undefined ? Math.min(count(usage.reasoningTokens), outputAll) : 0;
+  const output = outputAll - reasoning;
+
+  const tokens: Record<CostKind, number> = { input, cached_input: cacheRead, cache_write: cacheWrite, output, reasoning };
+  const femto: Record<CostKind, bigint> = {
+    input: BigInt(input) * p.input,
+    cached_input: BigInt(cacheRead) * p.cached_input,
+    cache_write: BigInt(cacheWrite) * p.cache_write,
+    output: BigInt(output) * p.output,
+    reasoning: BigInt(reasoning) * p.reasoning,
+  };
+  const total = femtoToUsd(femto.input + femto.cached_input + femto.cache_write + femto.output + femto.reasoning);
+  return {
+    input: femtoToUsd(femto.input).usd,
+    cached_input: femtoToUsd(femto.cached_input).usd,
+    cache_write: femtoToUsd(femto.cache_write).usd,
+    output: femtoToUsd(femto.output).usd,
+    reasoning: femtoToUsd(femto.reasoning).usd,
+    total: total.usd,
+    tokens,
+    picoUsd: total.pico,
+  };
+}
+
+/** Usage with at least one input or output count; anything less cannot be priced. */
+export function hasUsage(usage: Usage | undefined): usage is Usage {
+  return usage !== undefined && (usage.inputTokens !== undefined || usage.outputTokens !== undefined);
+}
+
+/**
+ * Why a call cannot be priced, or undefined when it can. Usage is checked
+ * first: without counts no table could help, and that is the thing to fix
+ * (e.g. stream_options.include_usage), even when the model is also unknown.
+ */
+export function unpricedReason(
+  usage: Usage | undefined,
+  model: string | undefined,
+  table: PriceTable,
+): UnpricedReason | undefined {
+  if (!hasUsage(usage)) return 'usage_missing';
+  if (model === undefined || model.trim() === '') return 'no_model';
+  if (lookupPrice(table, model) === undefined) return 'unknown_model';
+  return undefined;
+}
+
+export type PricedCall =
+  | { priced: true; model: string; entry: PriceEntry; rule: MatchRule; cost: Cost }
+  | { priced: false; model: string | undefined; reason: UnpricedReason };
+
+/**
+ * Everything the telemetry edge needs for one call: picks the model to price
+ * (response model, else request model), finds its entry and computes the cost,
+ * or says why not.
+ */
+export function priceCall(
+  table: PriceTable,
+  call: { requestModel?: string | undefined; responseModel?: string | undefined; usage?: Usage | undefined },
+): PricedCall {
+  const model = pricedModelName(call.requestModel, call.responseModel);
+  const usage = call.usage;
+  if (!hasUsage(usage)) return { priced: false, model, reason: 'usage_missing' };
+  if (model === undefined) return { priced: false, model, reason: 'no_model' };
+  const m = lookupPrice(table, model);
+  if (m === undefined) return { priced: false, model, reason: 'unknown_model' };
+  return { priced: true, model, entry: m.entry, rule: m.rule, cost: computeCost(usage, m.entry) };
+}
