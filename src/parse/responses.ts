@@ -118,6 +118,19 @@ function eventType(ev: SseEvent): string {
   return typeof t === 'string' ? t : 'message';
 }
 
+const deltaTypes = new Map<string, boolean>();
+
+/** `response.*.delta`, memoised: a map lookup per event is cheaper than two string scans. */
+function isDelta(type: string): boolean {
+  let v = deltaTypes.get(type);
+  if (v === undefined) {
+    v = type.startsWith('response.') && type.endsWith('.delta');
+    // Event names are a small fixed set; the bound only guards against a hostile stream.
+    if (deltaTypes.size < 256) deltaTypes.set(type, v);
+  }
+  return v;
+}
+
 /** Events that end a response and carry it whole, usage included. */
 const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
@@ -143,7 +156,7 @@ export class ResponsesStream implements StreamAccumulator {
 
   onEvent(ev: SseEvent): EventKind {
     const type = eventType(ev);
-    if (type.endsWith('.delta') && type.startsWith('response.')) {
+    if (isDelta(type)) {
       if (this.output !== undefined && !ev.oversized) this.captureDelta(type, ev.data);
       return 'output';
     }
