@@ -8,12 +8,15 @@ import { InstrumentationBase, type InstrumentationConfig } from '@opentelemetry/
 import { resolveConfig, type AimonConfig, type AimonOptions } from './config.js';
 import { unwrapFetch, wrapFetch, WRAPPED } from './fetch-tap.js';
 import { HostMatcher } from './hosts.js';
+import { Pricing } from './pricing.js';
 import { GenAiTelemetry } from './telemetry.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 export interface AimonInstrumentationConfig extends InstrumentationConfig, AimonOptions {
   /** Create spans (default true). The metrics-only register mode turns this off. */
   tracing?: boolean;
+  /** Record cost from the bundled price table (default true). */
+  pricing?: boolean;
 }
 
 interface State {
@@ -36,7 +39,10 @@ export class AimonInstrumentation extends InstrumentationBase<AimonInstrumentati
     this.state = {
       config: resolved,
       matcher: new HostMatcher(resolved.endpoints),
-      telemetry: new GenAiTelemetry(this.tracer, this.meter, resolved, this._diag, { tracing: config.tracing ?? true }),
+      telemetry: new GenAiTelemetry(this.tracer, this.meter, resolved, this._diag, {
+        tracing: config.tracing ?? true,
+        pricing: config.pricing === false ? undefined : new Pricing(resolved.pricesPath, process.env, this._diag),
+      }),
       installed: undefined,
     };
     if (config.enabled !== false) this.enable();

@@ -52,6 +52,36 @@ export const INSTRUMENTS = {
     unit: '{call}',
     description: 'Successful calls whose response carried no usage, so no tokens were counted.',
   },
+  costUsd: {
+    name: sc.METRIC_AIMON_COST_USD,
+    kind: 'counter',
+    unit: '{USD}',
+    description: 'Cost at list price in USD, by cost kind (input, cached_input, cache_write, output, reasoning).',
+  },
+  costBilled: {
+    name: sc.METRIC_AIMON_COST_BILLED,
+    kind: 'counter',
+    unit: '{currency_unit}',
+    description: "Amount billed by the host in its billing currency (label aimon.cost.billed_currency).",
+  },
+  costEffectiveUsd: {
+    name: sc.METRIC_AIMON_COST_EFFECTIVE_USD,
+    kind: 'counter',
+    unit: '{USD}',
+    description: 'Billed amount converted to USD at the configured rate: what the calls really cost.',
+  },
+  unpricedCalls: {
+    name: sc.METRIC_AIMON_UNPRICED_CALLS,
+    kind: 'counter',
+    unit: '{call}',
+    description: 'Successful calls that could not be priced, by reason (unknown_model, usage_missing, no_model).',
+  },
+  unpricedTokens: {
+    name: sc.METRIC_AIMON_UNPRICED_TOKENS,
+    kind: 'counter',
+    unit: '{token}',
+    description: 'Tokens of calls that could not be priced, by reason and token type.',
+  },
 } as const satisfies Record<string, InstrumentDescriptor>;
 
 /** Instruments of the newest conventions, created only when opted in (see semconv.ts). */

@@ -88,7 +88,7 @@ export const ATTR_AIMON_COST_BILLED = 'aimon.cost.billed';
 export const ATTR_AIMON_COST_BILLED_CURRENCY = 'aimon.cost.billed_currency';
 export const ATTR_AIMON_COST_EFFECTIVE_USD = 'aimon.cost.effective_usd';
 export const ATTR_AIMON_COST_KIND = 'aimon.cost.kind';
-export const ATTR_AIMON_PRICE_TABLE_VERSION = 'aimon.price.table_version';
+export const ATTR_AIMON_PRICE_VERSION = 'aimon.price.version';
 export const ATTR_AIMON_PRICE_MODEL = 'aimon.price.model';
 export const ATTR_AIMON_UNPRICED_REASON = 'aimon.unpriced.reason';
 

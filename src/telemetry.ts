@@ -21,6 +21,7 @@ import { Attribution, ATTRIBUTE_PREFIX } from './attribution.js';
 import { LabelCap } from './cardinality.js';
 import type { AimonConfig, SemconvMode } from './config.js';
 import type { Exchange, ExchangeResult, ExchangeSink } from './exchange.js';
+import type { Pricing } from './pricing.js';
 import type { Target } from './hosts.js';
 import { INSTRUMENTS, LATEST_INSTRUMENTS, type InstrumentDescriptor } from './instruments.js';
 import * as sc from './semconv.js';
@@ -45,6 +46,11 @@ interface Instruments {
   latest: LatestInstruments | undefined;
   tokenDetail: Counter;
   usageMissing: Counter;
+  costUsd: Counter;
+  costBilled: Counter;
+  costEffectiveUsd: Counter;
+  unpricedCalls: Counter;
+  unpricedTokens: Counter;
 }
 
 /** Per-exchange telemetry state, kept in Exchange.telemetry. */
@@ -84,6 +90,11 @@ export function createInstruments(meter: Meter, mode: SemconvMode = 'v1.41'): In
           },
     tokenDetail: c(INSTRUMENTS.tokenDetail),
     usageMissing: c(INSTRUMENTS.usageMissing),
+    costUsd: c(INSTRUMENTS.costUsd),
+    costBilled: c(INSTRUMENTS.costBilled),
+    costEffectiveUsd: c(INSTRUMENTS.costEffectiveUsd),
+    unpricedCalls: c(INSTRUMENTS.unpricedCalls),
+    unpricedTokens: c(INSTRUMENTS.unpricedTokens),
   };
 }
 
@@ -115,6 +126,8 @@ function requestSpanAttributes(target: Target, req: RequestParams | undefined): 
 export interface TelemetryOptions {
   /** Create spans (false in metrics-only mode, where no trace exporter exists). */
   tracing: boolean;
+  /** Prices calls; without it no cost is recorded. */
+  pricing?: Pricing | undefined;
 }
 
 export class GenAiTelemetry implements ExchangeSink {
@@ -176,6 +189,54 @@ export class GenAiTelemetry implements ExchangeSink {
     return a;
   }
 
+  /**
+   * Cost of a successful exchange: a counter per cost kind, the billed and
+   * effective amounts, or, when it cannot be priced, the unpriced counters.
+   * Failed calls (4xx/5xx, network errors) are not billed and not counted.
+   * Returns the span attributes.
+   */
+  private recordCost(r: ExchangeResult, usageAttrs: Attributes): Attributes | undefined {
+    const pricing = this.options.pricing;
+    if (pricing === undefined || !isSuccess(r.status)) return undefined;
+    const i = this.instruments;
+    const p = pricing.price(r);
+    const call = p.call;
+    if (!call.priced) {
+      i.unpricedCalls.add(1, { ...usageAttrs, [sc.ATTR_AIMON_UNPRICED_REASON]: call.reason });
+      const u = r.response.usage;
+      if (u?.inputTokens !== undefined) {
+        i.unpricedTokens.add(u.inputTokens, {
+          ...usageAttrs,
+          [sc.ATTR_AIMON_UNPRICED_REASON]: call.reason,
+          [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_INPUT,
+        });
+      }
+      if (u?.outputTokens !== undefined) {
+        i.unpricedTokens.add(u.outputTokens, {
+          ...usageAttrs,
+          [sc.ATTR_AIMON_UNPRICED_REASON]: call.reason,
+          [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_OUTPUT,
+        });
+      }
+      return { [sc.ATTR_AIMON_UNPRICED_REASON]: call.reason, [sc.ATTR_AIMON_PRICE_VERSION]: p.tableVersion };
+    }
+    const costAttrs = { ...usageAttrs, [sc.ATTR_AIMON_PRICE_VERSION]: p.tableVersion };
+    for (const kind of COST_KINDS_RECORDED) {
+      if (call.cost.tokens[kind] > 0) i.costUsd.add(call.cost[kind], { ...costAttrs, [sc.ATTR_AIMON_COST_KIND]: kind });
+    }
+    const billed = p.billed!;
+    i.costBilled.add(billed.billed, { ...costAttrs, [sc.ATTR_AIMON_COST_BILLED_CURRENCY]: billed.currency });
+    i.costEffectiveUsd.add(billed.effectiveUsd, costAttrs);
+    return {
+      [sc.ATTR_AIMON_COST_USD]: call.cost.total,
+      [sc.ATTR_AIMON_COST_BILLED]: billed.billed,
+      [sc.ATTR_AIMON_COST_BILLED_CURRENCY]: billed.currency,
+      [sc.ATTR_AIMON_COST_EFFECTIVE_USD]: billed.effectiveUsd,
+      [sc.ATTR_AIMON_PRICE_VERSION]: p.tableVersion,
+      [sc.ATTR_AIMON_PRICE_MODEL]: call.entry.model,
+    };
+  }
+
   chunkInterval(ex: Exchange, seconds: number): void {
     const st = ex.telemetry as ExState;
     // The response model is in every chunk; the first chunk was parsed before
@@ -231,15 +292,24 @@ export class GenAiTelemetry implements ExchangeSink {
       i.usageMissing.add(1, { ...usageAttrs, [sc.ATTR_GEN_AI_REQUEST_STREAM]: r.streamed, [sc.ATTR_AIMON_OUTCOME]: r.outcome });
     }
 
+    const costSpanAttrs = this.recordCost(r, usageAttrs);
+
     const span = st.span;
     if (span === undefined) return;
     span.setAttributes(responseSpanAttributes(r, this.config.semconv));
+    if (costSpanAttrs !== undefined) span.setAttributes(costSpanAttrs);
     if (r.outcome === 'error') {
       span.setAttribute(sc.ATTR_ERROR_TYPE, r.errorType ?? '_OTHER');
       span.setStatus({ code: SpanStatusCode.ERROR });
     }
     span.end();
   }
+}
+
+const COST_KINDS_RECORDED = ['input', 'cached_input', 'cache_write', 'output', 'reasoning'] as const;
+
+function isSuccess(status: number | undefined): boolean {
+  return status !== undefined && status >= 200 && status < 300;
 }
 
 function responseSpanAttributes(r: ExchangeResult, mode: SemconvMode): Attributes {

@@ -1,0 +1,75 @@
+/**
+ * The pricing edge: holds the current price table (bundled, merged with the
+ * user's override file, reloaded when that file changes) and the billing
+ * rules, and prices one finished exchange. File I/O and diag logging live
+ * here; the arithmetic is in the pure cost/ modules.
+ */
+import type { DiagLogger } from '@opentelemetry/api';
+import { billingFor, convert, parseBillingEnv, type Billed, type BillingConfig } from './cost/billing.js';
+import { priceCall, type PricedCall } from './cost/compute.js';
+import { loadBundledTable, loadPriceOverrides, watchPriceOverrides, type PriceTable } from './cost/prices.js';
+import type { ExchangeResult } from './exchange.js';
+
+export interface PricedExchange {
+  call: PricedCall;
+  /** Present when priced: the list-price total converted by the host's billing rule. */
+  billed: Billed | undefined;
+  tableVersion: string;
+}
+
+export class Pricing {
+  private table: PriceTable;
+  private readonly billing: BillingConfig;
+  private stopWatch: (() => void) | undefined;
+
+  constructor(
+    overridePath: string | undefined,
+    env: Record<string, string | undefined>,
+    private readonly diag: DiagLogger,
+  ) {
+    const bundled = loadBundledTable();
+    for (const e of bundled.errors) diag.error(`prices: ${e}`);
+    this.table = bundled.table;
+    if (overridePath !== undefined) {
+      const r = loadPriceOverrides(overridePath, bundled.table);
+      for (const e of r.errors) diag.error(`prices: ${e}; keeping the bundled table for what the file got wrong`);
+      this.table = r.table;
+      this.stopWatch = watchPriceOverrides(
+        overridePath,
+        (res) => {
+          this.table = res.table;
+          diag.info(`prices: reloaded ${overridePath} (table version ${res.table.version})`);
+        },
+        (errors) => {
+          for (const e of errors) diag.error(`prices: ${e}; keeping the prices last loaded`);
+        },
+        { base: bundled.table },
+      );
+    }
+    this.billing = parseBillingEnv(env);
+    for (const w of this.billing.warnings) diag.warn(w);
+  }
+
+  get version(): string {
+    return this.table.version;
+  }
+
+  price(r: ExchangeResult): PricedExchange {
+    const call = priceCall(this.table, {
+      requestModel: r.request?.model,
+      responseModel: r.response.model,
+      usage: r.response.usage,
+    });
+    let billed: Billed | undefined;
+    if (call.priced) {
+      const rule = billingFor(r.target.serverAddress, { usdCny: this.billing.usdCny, rules: this.billing.rules });
+      billed = convert(call.cost.total, rule);
+    }
+    return { call, billed, tableVersion: this.table.version };
+  }
+
+  close(): void {
+    this.stopWatch?.();
+    this.stopWatch = undefined;
+  }
+}
