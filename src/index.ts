@@ -5,3 +5,5 @@ export { startSdk, planSdk, embeddedViews, type RunningSdk, type SdkPlan } from 
 export { INSTRUMENTS } from './instruments.js';
 export * as semconv from './semconv.js';
 export type { Usage, ResponseSummary, RequestParams, Operation, Outcome } from './types.js';
+export { withAttribution } from './attribution.js';
+export { Pricing } from './pricing.js';
