@@ -13,6 +13,7 @@ import '../../src/protocols.js';
 import { ANTHROPIC_CACHE_CREATION, ANTHROPIC_CACHE_READ } from '../../src/sim/extra-routes.js';
 import { REPLY_WORDS } from '../../src/sim/upstream.js';
 import { DURATION_BUCKETS, TOKEN_BUCKETS } from '../helpers/expected.js';
+import { INSTRUMENTS } from '../../src/instruments.js';
 import { histogramPoints, spanSeconds, stableAttributes, sumPoints, useHarness, type Harness } from '../helpers/harness.js';
 
 const h = useHarness({
@@ -33,6 +34,15 @@ function client(): Anthropic {
   // Created per test: the SDK takes globalThis.fetch when it is constructed.
   // Its own tracing stays off here so the test sees only our spans either way.
   return new Anthropic({ baseURL: h.upstream.url, apiKey: 'sk-ant-test', maxRetries: 0, openTelemetry: false });
+}
+
+/**
+ * Span attributes without cost: pricing (aimon.cost.*, aimon.price.*) is
+ * owned and asserted by the cost tests; the cost of these calls is checked
+ * on its own below.
+ */
+function core(a: Attributes): Attributes {
+  return Object.fromEntries(Object.entries(a).filter(([k]) => !k.startsWith('aimon.cost.') && !k.startsWith('aimon.price.')));
 }
 
 function onlySpan(harness: Harness) {
@@ -149,7 +159,7 @@ describe('Anthropic Messages, JSON', () => {
 
     const span = onlySpan(h);
     expect(span.status).toEqual({ code: SpanStatusCode.UNSET });
-    expect(span.attributes).toEqual({
+    expect(core(span.attributes)).toEqual({
       ...requestAttrs(false),
       'gen_ai.request.temperature': 0.3,
       'gen_ai.request.top_p': 0.8,
@@ -210,7 +220,7 @@ describe('Anthropic Messages, streaming', () => {
 
     const span = onlySpan(h);
     expect(span.status).toEqual({ code: SpanStatusCode.UNSET });
-    expect(stableAttributes(span)).toEqual({
+    expect(core(stableAttributes(span))).toEqual({
       ...requestAttrs(true),
       'aimon.outcome': 'completed',
       'gen_ai.response.id': id,
@@ -236,7 +246,7 @@ describe('Anthropic Messages, streaming', () => {
     expect(final.usage).toMatchObject({ input_tokens: UNCACHED, cache_read_input_tokens: ANTHROPIC_CACHE_READ, output_tokens: OUTPUT });
 
     const span = onlySpan(h);
-    expect(stableAttributes(span)).toEqual({
+    expect(core(stableAttributes(span))).toEqual({
       ...requestAttrs(true),
       'aimon.outcome': 'completed',
       'gen_ai.response.id': final.id,
@@ -271,5 +281,22 @@ describe('content capture', () => {
     expect(a['gen_ai.input.messages']).toBeUndefined();
     expect(a['gen_ai.output.messages']).toBeUndefined();
     expect(a['gen_ai.system_instructions']).toBeUndefined();
+  });
+});
+
+// Gated on the cost instruments existing, so this file holds on a checkout without pricing.
+describe.skipIf(!('costUsd' in INSTRUMENTS))('cost with Anthropic cache accounting', () => {
+  it('prices uncached input, cache reads, cache writes and output each at their own rate', async () => {
+    await client().messages.create({ model: MODEL, max_tokens: 256, system: SYSTEM, messages: MESSAGES }, CACHED);
+    // claude-sonnet-4-5 list prices per 1M tokens: input $3, cache read $0.30, 5-minute cache write $3.75, output $15.
+    // 5 × 3 + 1000 × 0.3 + 200 × 3.75 + 10 × 15 = 15 + 300 + 750 + 150 = 1215 USD per 1M → $0.001215.
+    const a = onlySpan(h).attributes;
+    expect(a['aimon.cost.usd']).toBe(0.001215);
+    expect(sumPoints(await h.metric('aimon.client.cost.usd')).map((p) => [p.attributes['aimon.cost.kind'], p.value])).toEqual([
+      ['cache_write', 0.00075],
+      ['cached_input', 0.0003],
+      ['input', 0.000015],
+      ['output', 0.00015],
+    ]);
   });
 });
