@@ -37,7 +37,7 @@ const { values: opts } = parseArgs({
   },
 });
 const only = new Set(opts.only.split(','));
-const rounds = Number(opts.rounds ?? (opts.quick ? 3 : 15));
+const rounds = Number(opts.rounds ?? (opts.quick ? 3 : 11));
 const scale = Number(opts.scale ?? (opts.quick ? 0.3 : 1));
 const log = (s) => console.log(s);
 
