@@ -18,7 +18,7 @@
  * (run with /usr/bin/python3). Without them the original is skipped.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -132,10 +132,12 @@ async function load(base, body, conc, ms) {
   const lat = [];
   const ttfb = [];
   let errors = 0;
+  let total = 0; // warm-up included, for CPU per request
   const run = async (until, keep) => {
     const worker = async () => {
       while (performance.now() < until) {
         const [t, f, status] = await once(agent, base, body);
+        total++;
         if (status !== 200) errors++;
         else if (keep) {
           lat.push(t);
@@ -150,7 +152,7 @@ async function load(base, body, conc, ms) {
   await run(t0 + ms, true);
   const elapsed = (performance.now() - t0) / 1000;
   agent.destroy();
-  return { rps: lat.length / elapsed, lat, ttfb, errors };
+  return { rps: lat.length / elapsed, lat, ttfb, errors, total };
 }
 
 const pct = (xs, p) => {
@@ -160,22 +162,32 @@ const pct = (xs, p) => {
 };
 const median = (xs) => pct(xs, 50);
 
+/** CPU time (user + system) of a process so far, in microseconds (Linux /proc; NaN elsewhere). */
+function cpuMicros(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1e6) / 100; // clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
+}
+
 // --- start everything ---
 const { match: upMatch } = await start('upstream', process.execPath, ['upstream.mjs'], /(http:\/\/\S+\/v1)\n/);
 const upstreamBase = upMatch[1];
 const upstreamOrigin = new URL(upstreamBase).origin;
 
 const targets = [{ name: 'direct (upstream)', base: upstreamBase }];
-const { match: bareMatch } = await start('bare', process.execPath, ['bare.mjs', upstreamOrigin, '0'], /(http:\/\/\S+)\n/);
-targets.push({ name: 'bare Node pass-through', base: `${bareMatch[1]}/v1` });
-const { match: aimonMatch } = await start(
+const { child: bareChild, match: bareMatch } = await start('bare', process.execPath, ['bare.mjs', upstreamOrigin, '0'], /(http:\/\/\S+)\n/);
+targets.push({ name: 'bare Node pass-through', base: `${bareMatch[1]}/v1`, pid: bareChild.pid });
+const { child: aimonChild, match: aimonMatch } = await start(
   'aimon proxy',
   process.execPath,
   ['aimon.mjs', '--upstream', upstreamBase, '--listen', '127.0.0.1:0'],
   /aimon proxy: (http:\/\/\S+?)\/v1 /,
   { OTEL_METRICS_EXPORTER: 'prometheus', OTEL_TRACES_EXPORTER: 'none' },
 );
-targets.push({ name: 'aimon proxy', base: `${aimonMatch[1]}/v1`, health: aimonMatch[1] });
+targets.push({ name: 'aimon proxy', base: `${aimonMatch[1]}/v1`, pid: aimonChild.pid });
 
 const hasPython = spawnSync(PYTHON, ['-c', 'import fastapi, uvicorn, httpx, prometheus_client'], { stdio: 'ignore' }).status === 0;
 if (hasPython) {
@@ -188,7 +200,7 @@ if (hasPython) {
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url);
-  targets.push({ name: 'original FastAPI design', base: `${url}/v1`, original: true });
+  targets.push({ name: 'original FastAPI design', base: `${url}/v1`, original: true, pid: child.pid });
 } else {
   console.error('bench/proxy: python3-fastapi/uvicorn/httpx/prometheus-client not installed for /usr/bin/python3; the original design is skipped');
 }
@@ -196,7 +208,7 @@ await waitHealthy(aimonMatch[1]);
 
 // --- rounds ---
 const results = {}; // name -> { c1: [], c32: [], lat1: [[...]], ttfb: [] }
-for (const t of targets) results[t.name] = { c1: [], c32: [], p50: [], p99: [], ttfb50: [], ttfb99: [], errors: 0 };
+for (const t of targets) results[t.name] = { c1: [], c32: [], cpu32: [], p50: [], p99: [], ttfb50: [], ttfb99: [], errors: 0 };
 const direct = targets[0].name;
 const added = {}; // name -> { p50: [], p99: [], ttfb50: [], ttfb99: [] }
 for (const t of targets) added[t.name] = { p50: [], p99: [], ttfb50: [], ttfb99: [] };
@@ -206,8 +218,11 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const conc of [1, 32]) {
     for (const t of order) {
       // The original needs a longer window for a stable count at ~50 req/s.
+      const cpu0 = t.pid !== undefined ? cpuMicros(t.pid) : NaN;
       const r = await load(t.base, CHAT, conc, SECONDS * 1000);
       const rec = results[t.name];
+      // CPU per request of the proxy process itself: steadier than req/s when other work shares the machine.
+      if (conc === 32) rec.cpu32.push((cpuMicros(t.pid) - cpu0) / r.total);
       rec.errors += r.errors;
       if (conc === 1) {
         rec.c1.push(r.rps);
@@ -247,14 +262,14 @@ const lines = [];
 lines.push(`Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 lines.push(`${ROUNDS} rounds x ${SECONDS} s per cell (after ${WARMUP_MS} ms warm-up), medians over rounds; "added" = target minus direct in the same round`);
 lines.push('');
-lines.push('| target | req/s c=1 | req/s c=32 | added p50 c=1 (ms) | added p99 c=1 (ms) | stream TTFB added p50 / p99 (ms) | errors |');
-lines.push('|---|---:|---:|---:|---:|---:|---:|');
+lines.push('| target | req/s c=1 | req/s c=32 | proxy CPU per request, c=32 (µs) | added p50 c=1 (ms) | added p99 c=1 (ms) | stream TTFB added p50 / p99 (ms) | errors |');
+lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const t of targets) {
   const r = results[t.name];
   const a = added[t.name];
   const isDirect = t.name === direct;
   lines.push(
-    `| ${t.name} | ${f0(median(r.c1))} | ${f0(median(r.c32))} | ${isDirect ? `(p50 ${f2(median(r.p50))})` : f2(median(a.p50))} | ${isDirect ? `(p99 ${f2(median(r.p99))})` : f2(median(a.p99))} | ${
+    `| ${t.name} | ${f0(median(r.c1))} | ${f0(median(r.c32))} | ${isDirect ? '' : f0(median(r.cpu32))} | ${isDirect ? `(p50 ${f2(median(r.p50))})` : f2(median(a.p50))} | ${isDirect ? `(p99 ${f2(median(r.p99))})` : f2(median(a.p99))} | ${
       t.original ? 'cannot stream' : isDirect ? `(${f2(median(r.ttfb50))} / ${f2(median(r.ttfb99))})` : `${f2(median(a.ttfb50))} / ${f2(median(a.ttfb99))}`
     } | ${r.errors} |`,
   );
