@@ -68,7 +68,8 @@ function sleep(ms) {
 }
 
 function logError(what, model, err) {
-  if (stopping && err instanceof OpenAI.APIUserAbortError) return;
+  // After SIGINT/SIGTERM every failure is our own abort, whatever class the SDK gives it.
+  if (stopping) return;
   if (err instanceof OpenAI.APIError && err.status !== undefined) {
     console.error(`app: ${what} ${model} failed: ${err.message}`);
   } else {
