@@ -5,7 +5,7 @@
  * here; the arithmetic is in the pure cost/ modules.
  */
 import type { DiagLogger } from '@opentelemetry/api';
-import { billingFor, convert, parseBillingEnv, type Billed, type BillingConfig } from './cost/billing.js';
+import { billingFor, convert, parseBillingEnv, type Billed, type BillingConfig, type BillingRule } from './cost/billing.js';
 import { priceCall, type PricedCall } from './cost/compute.js';
 import { loadBundledTable, loadPriceOverrides, watchPriceOverrides, type PriceTable } from './cost/prices.js';
 import type { ExchangeResult } from './exchange.js';
@@ -14,6 +14,8 @@ export interface PricedExchange {
   call: PricedCall;
   /** Present when priced: the list-price total converted by the host's billing rule. */
   billed: Billed | undefined;
+  /** The host's billing rule; undefined when it bills list USD. */
+  billingRule: BillingRule | undefined;
   tableVersion: string;
 }
 
@@ -61,11 +63,12 @@ export class Pricing {
       usage: r.response.usage,
     });
     let billed: Billed | undefined;
+    let billingRule: BillingRule | undefined;
     if (call.priced) {
-      const rule = billingFor(r.target.serverAddress, { usdCny: this.billing.usdCny, rules: this.billing.rules });
-      billed = convert(call.cost.total, rule);
+      billingRule = billingFor(r.target.serverAddress, { usdCny: this.billing.usdCny, rules: this.billing.rules });
+      billed = convert(call.cost.total, billingRule);
     }
-    return { call, billed, tableVersion: this.table.version };
+    return { call, billed, billingRule, tableVersion: this.table.version };
   }
 
   close(): void {

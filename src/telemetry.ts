@@ -225,7 +225,12 @@ export class GenAiTelemetry implements ExchangeSink {
       if (call.cost.tokens[kind] > 0) i.costUsd.add(call.cost[kind], { ...costAttrs, [sc.ATTR_AIMON_COST_KIND]: kind });
     }
     const billed = p.billed!;
-    i.costBilled.add(billed.billed, { ...costAttrs, [sc.ATTR_AIMON_COST_BILLED_CURRENCY]: billed.currency });
+    // A host without a billing rule bills list USD: its billed series would
+    // repeat the list cost, so only hosts with a rule (HolySheep: CNY) get one.
+    // Effective USD is recorded for every host, so that it sums to real spend.
+    if (p.billingRule !== undefined) {
+      i.costBilled.add(billed.billed, { ...costAttrs, [sc.ATTR_AIMON_COST_BILLED_CURRENCY]: billed.currency });
+    }
     i.costEffectiveUsd.add(billed.effectiveUsd, costAttrs);
     return {
       [sc.ATTR_AIMON_COST_USD]: call.cost.total,
@@ -283,11 +288,12 @@ export class GenAiTelemetry implements ExchangeSink {
         if (u.cacheCreationTokens !== undefined) i.latest.cacheWrite.add(u.cacheCreationTokens, m);
         if (u.reasoningTokens !== undefined) i.latest.reasoning.add(u.reasoningTokens, m);
       }
-      if (u.cacheReadTokens !== undefined) i.tokenDetail.add(u.cacheReadTokens, { ...usageAttrs, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'cache_read' });
-      if (u.cacheCreationTokens !== undefined) {
+      // Zero subsets are skipped: adding 0 changes no total and costs a record per call.
+      if (u.cacheReadTokens) i.tokenDetail.add(u.cacheReadTokens, { ...usageAttrs, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'cache_read' });
+      if (u.cacheCreationTokens) {
         i.tokenDetail.add(u.cacheCreationTokens, { ...usageAttrs, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'cache_creation' });
       }
-      if (u.reasoningTokens !== undefined) i.tokenDetail.add(u.reasoningTokens, { ...usageAttrs, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'reasoning' });
+      if (u.reasoningTokens) i.tokenDetail.add(u.reasoningTokens, { ...usageAttrs, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'reasoning' });
     } else if (r.usageMissing) {
       i.usageMissing.add(1, { ...usageAttrs, [sc.ATTR_GEN_AI_REQUEST_STREAM]: r.streamed, [sc.ATTR_AIMON_OUTCOME]: r.outcome });
     }
