@@ -40,7 +40,17 @@ export interface ExchangeSink {
   end(ex: Exchange, result: ExchangeResult): void;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: false });
+// Fatal: a JSON body with invalid UTF-8 is recorded as unparseable rather
+// than summarised from replacement characters.
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Low-cardinality class of a thrown error: its code (ECONNRESET, UND_ERR_SOCKET ...) or its class name. */
 export function errorTypeOf(err: unknown): string {
@@ -189,11 +199,28 @@ export class Exchange {
 
   /** The app cancelled the body (broke out of a stream, body.cancel()). */
   onCancel(nowMs: number): void {
+    this.stopReading(nowMs, 'cancelled');
+  }
+
+  /**
+   * The request's AbortSignal fired before the body ended. SDKs that abort
+   * cancel the body without reading the AbortError (openai 7), so the tap
+   * reports it here rather than through onBodyError.
+   */
+  onAbort(nowMs: number): void {
+    this.stopReading(nowMs, 'aborted');
+  }
+
+  private stopReading(nowMs: number, outcome: 'cancelled' | 'aborted'): void {
     if (this.ended) return;
     this.now = nowMs;
     // SDKs stop reading at `[DONE]` and cancel the rest of the body: the
     // stream was complete all the same.
-    this.finish(this.stream?.sawEnd === true ? 'completed' : 'cancelled', undefined);
+    if (this.stream?.sawEnd === true) this.finish('completed', undefined);
+    // An SDK that meets an error event throws it and cancels the body: the
+    // upstream failed, the app did not stop.
+    else if (this.stream?.sawError === true) this.finish('error', 'stream_error');
+    else this.finish(outcome, undefined);
   }
 
   /** fetch() rejected before a response. */
@@ -224,11 +251,11 @@ export class Exchange {
       if (this.jsonTooLarge) {
         response = {};
       } else {
-        response = protocolOf(this.target.protocol).summarizeJson(
-          decoder.decode(concatBytes(this.json, this.jsonLen)),
-          this.target.operation,
-          this.config.content,
-        );
+        const text = decodeUtf8(concatBytes(this.json, this.jsonLen));
+        response =
+          text === undefined
+            ? { unparseable: true }
+            : protocolOf(this.target.protocol).summarizeJson(text, this.target.operation, this.config.content);
       }
     }
     this.json = [];

@@ -50,6 +50,20 @@ function requestBodyText(body: unknown): string | undefined {
   return undefined;
 }
 
+/** The AbortSignal fetch() will follow for this call, if any. */
+function signalOf(input: unknown, init: RequestInit | undefined): AbortSignal | undefined {
+  const s = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+  return s instanceof AbortSignal ? s : undefined;
+}
+
+/**
+ * True when the app aborted the call: its signal fired, for any reason but a
+ * timeout (AbortSignal.timeout), which is recorded as an error of its class.
+ */
+function abortedByApp(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true && (signal.reason as { name?: unknown } | null)?.name !== 'TimeoutError';
+}
+
 function hasContentLength(headers: unknown): boolean {
   if (headers === undefined || headers === null) return false;
   if (headers instanceof Headers) return headers.has('content-length');
@@ -109,7 +123,9 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
     let ex: Exchange;
     let ctx: Context;
     let callInit: RequestInit | undefined;
+    let signal: AbortSignal | undefined;
     try {
+      signal = signalOf(input, init);
       const p = prepare(target, init, deps.config);
       callInit = p.init;
       ex = new Exchange(target, p.request, p.injected, deps.config, deps.sink, now());
@@ -121,16 +137,19 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
     const self = this;
     const args: [RequestInfo | URL, RequestInit?] = arguments.length > 1 || callInit !== init ? [input, callInit] : [input];
     let promise: Promise<Response>;
+    // An abort by the app is not an error, whatever reason it aborted with.
+    const fetchFailed = (err: unknown) =>
+      safe(() => (abortedByApp(signal) ? ex.onAbort(now()) : ex.onFetchError(err, now())));
     try {
       promise = context.with(ctx, () => original.apply(self, args));
     } catch (err) {
-      safe(() => ex.onFetchError(err, now()));
+      fetchFailed(err);
       throw err;
     }
     return promise.then(
-      (res) => wrapResponse(res, ex),
+      (res) => wrapResponse(res, ex, signal),
       (err: unknown) => {
-        safe(() => ex.onFetchError(err, now()));
+        fetchFailed(err);
         throw err;
       },
     );
@@ -144,13 +163,16 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
     }
   }
 
-  function wrapResponse(res: Response, ex: Exchange): Response {
+  function wrapResponse(res: Response, ex: Exchange, signal: AbortSignal | undefined): Response {
     try {
       const body = res.body;
       if (!ex.onResponse(res.status, res.headers.get('content-type'), body !== null) || body === null) return res;
-      const tapped = tapBody(body, ex);
-      const out = new Response(tapped, { status: res.status, statusText: res.statusText, headers: res.headers });
-      restoreIdentity(out, res);
+      const tapped = tapBody(body, ex, signal);
+      // The app gets the class its fetch returns: a wrapped npm undici fetch
+      // returns undici's own Response, not the global one.
+      const Ctor = res instanceof Response ? Response : ((res as { constructor: unknown }).constructor as typeof Response);
+      const out = new Ctor(tapped, { status: res.status, statusText: res.statusText, headers: res.headers });
+      restoreIdentity(out, res, Ctor);
       abandoned.register(tapped, ex);
       return out;
     } catch (err) {
@@ -160,7 +182,7 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
     }
   }
 
-  function tapBody(body: ReadableStream<Uint8Array>, ex: Exchange): ReadableStream<Uint8Array> {
+  function tapBody(body: ReadableStream<Uint8Array>, ex: Exchange, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
     // The reader is taken lazily, so that if anything fails before the app
     // reads, the original body is still untouched.
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -193,7 +215,7 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
           controller.enqueue(out);
         },
         (err: unknown) => {
-          observe(() => ex.onBodyError(err, now()), undefined);
+          observe(() => (abortedByApp(signal) ? ex.onAbort(now()) : ex.onBodyError(err, now())), undefined);
           controller.error(err);
         },
       );
@@ -202,7 +224,9 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
       {
         pull,
         cancel(reason) {
-          observe(() => ex.onCancel(now()), undefined);
+          // openai 7 aborts its request and then cancels the body, without
+          // reading the AbortError: that is an abort, not a plain cancel.
+          observe(() => (abortedByApp(signal) ? ex.onAbort(now()) : ex.onCancel(now())), undefined);
           return reader !== undefined ? reader.cancel(reason) : body.cancel(reason);
         },
       },
@@ -218,7 +242,7 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
 }
 
 /** new Response() loses url, redirected and type; the app must see the originals. */
-function restoreIdentity(out: Response, res: Response): void {
+function restoreIdentity(out: Response, res: Response, Ctor: typeof Response): void {
   Object.defineProperties(out, {
     url: { value: res.url, configurable: true },
     redirected: { value: res.redirected, configurable: true },
@@ -228,8 +252,8 @@ function restoreIdentity(out: Response, res: Response): void {
       configurable: true,
       writable: true,
       value: function clone(this: Response): Response {
-        const c = Response.prototype.clone.call(this);
-        restoreIdentity(c, res);
+        const c = Ctor.prototype.clone.call(this);
+        restoreIdentity(c, res, Ctor);
         return c;
       },
     },
