@@ -29,7 +29,7 @@ const byName = (spans: ReceivedSpan[]) => spans.map((s) => s.name).sort();
 
 function expectWorkloadSpans(spans: ReceivedSpan[]): void {
   const ours = genai(spans);
-  expect(byName(ours)).toEqual(['chat deepseek-v3.2', 'chat gpt-4.1', 'chat gpt-4.1', 'chat gpt-4.1', 'embeddings text-embedding-3-small']);
+  expect(byName(ours)).toEqual(['chat deepseek-v3.2', 'chat gpt-4.1', 'chat gpt-4.1', 'chat gpt-4.1', 'chat o4-mini', 'embeddings text-embedding-3-small']);
   const base = { 'gen_ai.provider.name': 'openai', 'server.address': '127.0.0.1', 'server.port': upstream.port };
   const json = ours.find((s) => s.name === 'chat gpt-4.1' && s.attributes['gen_ai.request.stream'] === false && s.attributes['aimon.outcome'] === 'completed')!;
   expect(json.kind).toBe(3); // SPAN_KIND_CLIENT
@@ -61,13 +61,13 @@ function expectWorkloadSpans(spans: ReceivedSpan[]): void {
 
   // register enables instrumentation-undici for LLM hosts: one HTTP child span per GenAI span.
   const http = spans.filter((s) => s.scope === '@opentelemetry/instrumentation-undici');
-  expect(http).toHaveLength(5);
+  expect(http).toHaveLength(6);
   for (const h of http) {
     const parent = ours.find((s) => s.spanId === h.parentSpanId);
     expect(parent).toBeDefined();
     expect(h.traceId).toBe(parent!.traceId);
   }
-  expect(spans).toHaveLength(10);
+  expect(spans).toHaveLength(12);
 }
 
 function expectWorkloadMetrics(r: OtlpReceiver): void {
@@ -77,13 +77,24 @@ function expectWorkloadMetrics(r: OtlpReceiver): void {
     type: 'histogram',
     description: 'GenAI operation duration.',
   });
-  expect(duration.points.reduce((n, p) => n + p.count!, 0)).toBe(5);
+  expect(duration.points.reduce((n, p) => n + p.count!, 0)).toBe(6);
   const tokens = r.lastMetric('gen_ai.client.token.usage')!;
   expect(tokens.unit).toBe('{token}');
   const sums = Object.fromEntries(
     tokens.points.map((p) => [`${p.attributes['gen_ai.request.model']}/${p.attributes['gen_ai.token.type']}`, [p.count, p.sum]]),
   );
-  expect(sums).toEqual({ 'gpt-4.1/input': [2, 6], 'gpt-4.1/output': [2, 20], 'text-embedding-3-small/input': [1, 3] });
+  expect(sums).toEqual({
+    'gpt-4.1/input': [2, 6],
+    'gpt-4.1/output': [2, 20],
+    'o4-mini/input': [1, 3],
+    'o4-mini/output': [1, 10],
+    'text-embedding-3-small/input': [1, 3],
+  });
+  const detail = r.lastMetric('aimon.client.token.detail')!;
+  expect(detail.points.map((p) => [p.attributes['gen_ai.request.model'], p.attributes['aimon.token.detail'], p.value])).toEqual([
+    ['o4-mini', 'cache_read', 1],
+    ['o4-mini', 'reasoning', 5],
+  ]);
   expect(r.lastMetric('aimon.client.usage.missing')!.points.map((p) => p.value)).toEqual([1]);
   // OTLP keeps the semconv names (no Prometheus renaming on this path).
   expect(r.metrics.some((m) => m.name.endsWith('_seconds'))).toBe(false);

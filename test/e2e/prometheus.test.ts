@@ -94,16 +94,11 @@ describe('embedded Prometheus endpoint', () => {
         help: 'Successful calls whose response carried no usage, so no tokens were counted.',
         unit: '{call}',
       },
-      // Cost: priced from the bundled table (register enables pricing).
+      // Cost: priced from the bundled table (register enables pricing); no billed series for a host billed in list USD.
       aimon_client_cost_usd_total: {
         type: 'counter',
         help: 'Cost at list price in USD, by cost kind (input, cached_input, cache_write, output, reasoning).',
         unit: '{USD}',
-      },
-      aimon_client_cost_billed_total: {
-        type: 'counter',
-        help: 'Amount billed by the host in its billing currency (label aimon.cost.billed_currency).',
-        unit: '{currency_unit}',
       },
       aimon_client_cost_effective_usd_total: {
         type: 'counter',
@@ -132,6 +127,7 @@ describe('embedded Prometheus endpoint', () => {
       gen_ai_response_model: 'text-embedding-3-small',
     };
     const err = { ...common, gen_ai_operation_name: 'chat', gen_ai_request_model: 'gpt-4.1' };
+    const o4 = { ...common, gen_ai_operation_name: 'chat', gen_ai_request_model: 'o4-mini', gen_ai_response_model: 'o4-mini' };
     const k = (name: string, labels: Record<string, string>) => seriesKey({ name, labels, value: 0 });
     const dur = 'gen_ai_client_operation_duration_seconds';
     const ttfc = 'gen_ai_client_operation_time_to_first_chunk_seconds';
@@ -139,7 +135,9 @@ describe('embedded Prometheus endpoint', () => {
     const tok = 'gen_ai_client_token_usage';
 
     expect(deterministic(e)).toEqual({
-      // One duration per call: JSON chat and stream (gpt-4.1), stream (deepseek), embeddings, the 429.
+      // One duration per call: JSON chat and stream (gpt-4.1), stream (deepseek), embeddings, the 429, o4-mini.
+      [k(`${dur}_count`, { ...o4, aimon_outcome: 'completed' })]: 1,
+      [k(`${dur}_bucket`, { ...o4, aimon_outcome: 'completed', le: '+Inf' })]: 1,
       [k(`${dur}_count`, { ...gpt, aimon_outcome: 'completed' })]: 2,
       [k(`${dur}_bucket`, { ...gpt, aimon_outcome: 'completed', le: '+Inf' })]: 2,
       [k(`${dur}_count`, { ...ds, aimon_outcome: 'completed' })]: 1,
@@ -167,8 +165,15 @@ describe('embedded Prometheus endpoint', () => {
       [k(`${tok}_count`, { ...emb, gen_ai_token_type: 'input' })]: 1,
       [k(`${tok}_sum`, { ...emb, gen_ai_token_type: 'input' })]: 3,
       ...bucketSeries(tok, { ...emb, gen_ai_token_type: 'input' }, TOKEN_BUCKETS, [3]),
-      [k('aimon_client_token_detail_total', { ...gpt, aimon_token_detail: 'cache_read' })]: 0,
-      [k('aimon_client_token_detail_total', { ...gpt, aimon_token_detail: 'reasoning' })]: 0,
+      [k(`${tok}_count`, { ...o4, gen_ai_token_type: 'input' })]: 1,
+      [k(`${tok}_sum`, { ...o4, gen_ai_token_type: 'input' })]: 3,
+      ...bucketSeries(tok, { ...o4, gen_ai_token_type: 'input' }, TOKEN_BUCKETS, [3]),
+      [k(`${tok}_count`, { ...o4, gen_ai_token_type: 'output' })]: 1,
+      [k(`${tok}_sum`, { ...o4, gen_ai_token_type: 'output' })]: 10,
+      ...bucketSeries(tok, { ...o4, gen_ai_token_type: 'output' }, TOKEN_BUCKETS, [10]),
+      // Subsets of the o4-mini tokens above, on their own counter (zero subsets add nothing).
+      [k('aimon_client_token_detail_total', { ...o4, aimon_token_detail: 'cache_read' })]: 1,
+      [k('aimon_client_token_detail_total', { ...o4, aimon_token_detail: 'reasoning' })]: 5,
       [k('aimon_client_usage_missing_total', { ...ds, gen_ai_request_stream: 'true', aimon_outcome: 'completed' })]: 1,
     });
 
@@ -176,6 +181,7 @@ describe('embedded Prometheus endpoint', () => {
     const cost = e.samples.filter((x) => isCost(x.name));
     expect([...new Set(cost.filter((x) => x.name === 'aimon_client_cost_usd_total').map((x) => x.labels.gen_ai_request_model))].sort()).toEqual([
       'gpt-4.1',
+      'o4-mini',
       'text-embedding-3-small',
     ]);
     for (const x of cost.filter((y) => y.name !== 'aimon_client_unpriced_calls_total')) expect(x.value).toBeGreaterThan(0);

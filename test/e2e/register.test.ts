@@ -35,7 +35,7 @@ describe('register', () => {
       const counts = parseExposition(text)
         .samples.filter((s) => s.name === 'gen_ai_client_operation_duration_seconds_count')
         .reduce((n, s) => n + s.value, 0);
-      expect(counts).toBe(5);
+      expect(counts).toBe(6);
       app.send('exit');
       expect(await app.exited).toEqual({ code: 0, signal: null });
       expect(app.stderr()).toBe('');

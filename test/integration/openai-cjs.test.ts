@@ -44,6 +44,7 @@ it('require("openai") under --import register: one span per call, with the whole
     ['aimon.price.version', 'aimon.unpriced.reason'],
     PRICED_KEYS,
     [],
+    PRICED_KEYS,
   ]);
   expect(spans[2]!.attributes['aimon.unpriced.reason']).toBe('usage_missing');
   const strip = (a: Record<string, unknown>) => {
@@ -59,6 +60,7 @@ it('require("openai") under --import register: one span per call, with the whole
     ['chat deepseek-v3.2', { ...base, 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'deepseek-v3.2', 'gen_ai.request.stream': true, 'aimon.outcome': 'completed', 'gen_ai.response.model': 'deepseek-v3.2', 'gen_ai.response.finish_reasons': ['stop'], 'aimon.usage.missing': true, 'aimon.stream.chunks': 11, 'http.response.status_code': 200 }],
     ['embeddings text-embedding-3-small', { ...base, 'gen_ai.operation.name': 'embeddings', 'gen_ai.request.model': 'text-embedding-3-small', 'gen_ai.request.encoding_formats': ['float'], 'aimon.outcome': 'completed', 'gen_ai.response.model': 'text-embedding-3-small', 'gen_ai.embeddings.dimension.count': 8, 'gen_ai.usage.input_tokens': 3, 'http.response.status_code': 200 }],
     ['chat gpt-4.1', { ...base, 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4.1', 'gen_ai.request.stream': false, 'aimon.outcome': 'error', 'error.type': '429', 'http.response.status_code': 429 }],
+    ['chat o4-mini', { ...base, 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'o4-mini', 'gen_ai.request.stream': false, 'aimon.outcome': 'completed', 'gen_ai.response.model': 'o4-mini', 'gen_ai.response.finish_reasons': ['stop'], ...usage, 'gen_ai.usage.cache_read.input_tokens': 1, 'gen_ai.usage.reasoning.output_tokens': 5, 'http.response.status_code': 200 }],
   ]);
-  expect(spans.map((s) => s.status.code ?? 0)).toEqual([0, 0, 0, 0, 2]);
+  expect(spans.map((s) => s.status.code ?? 0)).toEqual([0, 0, 0, 0, 2, 0]);
 });
