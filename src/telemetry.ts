@@ -197,7 +197,9 @@ export class GenAiTelemetry implements ExchangeSink {
    */
   private recordCost(r: ExchangeResult, usageAttrs: Attributes): Attributes | undefined {
     const pricing = this.options.pricing;
-    if (pricing === undefined || !isSuccess(r.status)) return undefined;
+    // A 2xx that then failed (an error event, a reset mid-stream) is a failed
+    // call too: its missing usage is not an unpriced call.
+    if (pricing === undefined || !isSuccess(r.status) || r.outcome === 'error') return undefined;
     const i = this.instruments;
     const p = pricing.price(r);
     const call = p.call;
