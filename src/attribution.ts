@@ -42,7 +42,9 @@ export class Attribution {
     let any = false;
     for (const k of this.keys) {
       const v = bag.getEntry(k)?.value;
-      if (v === undefined) continue;
+      // An empty label value is no label to Prometheus: it would be the
+      // unattributed series a second time in one scrape.
+      if (v === undefined || v === '') continue;
       any = true;
       span[ATTRIBUTE_PREFIX + k] = v;
       metric[ATTRIBUTE_PREFIX + k] = this.caps.get(k)!.cap(v);
