@@ -34,7 +34,8 @@ export class Pricing {
     this.table = bundled.table;
     if (overridePath !== undefined) {
       const r = loadPriceOverrides(overridePath, bundled.table);
-      for (const e of r.errors) diag.error(`prices: ${e}; keeping the bundled table for what the file got wrong`);
+      // The whole file is rejected, its good entries too: say so, or a user reads that those apply.
+      for (const e of r.errors) diag.error(`prices: ${e}; the whole file is ignored, using the bundled table`);
       this.table = r.table;
       this.stopWatch = watchPriceOverrides(
         overridePath,
