@@ -96,6 +96,12 @@ export class AimonInstrumentation extends InstrumentationBase<AimonInstrumentati
     st.installed = undefined;
   }
 
+  /** Disables the capture and stops background work (the price file watcher). */
+  shutdown(): void {
+    this.disable();
+    this.state?.telemetry.close();
+  }
+
   override setTracerProvider(tracerProvider: TracerProvider): void {
     super.setTracerProvider(tracerProvider);
     this.state?.telemetry.setTracer(this.tracer);

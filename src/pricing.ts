@@ -44,7 +44,9 @@ export class Pricing {
           diag.info(`prices: reloaded ${overridePath} (table version ${res.table.version})`);
         },
         (errors) => {
-          for (const e of errors) diag.error(`prices: ${e}; keeping the prices last loaded`);
+          for (const e of errors) {
+            diag.error(`prices: ${e.includes('keeping the prices last loaded') ? e : `${e}; keeping the prices last loaded`}`);
+          }
         },
         { base: bundled.table },
       );

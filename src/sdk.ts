@@ -216,7 +216,7 @@ export function startSdk(env: Env, log: DiagLogger, options: AimonInstrumentatio
       await Promise.allSettled([tracerProvider?.forceFlush(), meterProvider.forceFlush()]);
     },
     async shutdown() {
-      instrumentation.disable();
+      instrumentation.shutdown();
       for (const o of others) o.disable();
       metricsServer?.close();
       await Promise.allSettled([tracerProvider?.shutdown(), meterProvider.shutdown()]);

@@ -145,12 +145,14 @@ export class GenAiTelemetry implements ExchangeSink {
     private readonly options: TelemetryOptions = { tracing: true },
   ) {
     this.instruments = createInstruments(meter, config.semconv);
-    const warn = (label: string) => (v: string) =>
-      this.diag.warn(`more than ${config.maxModelLabels} distinct ${label} values (latest "${v.slice(0, 64)}"); further values are reported as "${sc.OVERFLOW_VALUE}"`);
-    this.requestModels = new LabelCap(config.maxModelLabels, warn(sc.ATTR_GEN_AI_REQUEST_MODEL));
-    this.responseModels = new LabelCap(config.maxModelLabels, warn(sc.ATTR_GEN_AI_RESPONSE_MODEL));
-    this.errorTypes = new LabelCap(64, warn(sc.ATTR_ERROR_TYPE));
-    this.attribution = new Attribution(config.attributes, config.maxAttributeValues, (k, v) => warn(ATTRIBUTE_PREFIX + k)(v));
+    const warn = (label: string, max: number) => (v: string) =>
+      this.diag.warn(`more than ${max} distinct ${label} values (latest "${v.slice(0, 64)}"); further values are reported as "${sc.OVERFLOW_VALUE}"`);
+    this.requestModels = new LabelCap(config.maxModelLabels, warn(sc.ATTR_GEN_AI_REQUEST_MODEL, config.maxModelLabels));
+    this.responseModels = new LabelCap(config.maxModelLabels, warn(sc.ATTR_GEN_AI_RESPONSE_MODEL, config.maxModelLabels));
+    this.errorTypes = new LabelCap(64, warn(sc.ATTR_ERROR_TYPE, 64));
+    this.attribution = new Attribution(config.attributes, config.maxAttributeValues, (k, v) =>
+      warn(ATTRIBUTE_PREFIX + k, config.maxAttributeValues)(v),
+    );
   }
 
   setTracer(tracer: Tracer): void {
@@ -159,6 +161,11 @@ export class GenAiTelemetry implements ExchangeSink {
 
   setMeter(meter: Meter): void {
     this.instruments = createInstruments(meter, this.config.semconv);
+  }
+
+  /** Stops background work (the price file watcher). */
+  close(): void {
+    this.options.pricing?.close();
   }
 
   /** Starts the span of an exchange; returns the context the original fetch must run in. */
@@ -296,7 +303,9 @@ export class GenAiTelemetry implements ExchangeSink {
         i.tokenDetail.add(u.cacheCreationTokens, { ...usageAttrs, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'cache_creation' });
       }
       if (u.reasoningTokens) i.tokenDetail.add(u.reasoningTokens, { ...usageAttrs, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'reasoning' });
-    } else if (r.usageMissing) {
+    } else if (r.usageMissing && r.outcome !== 'error') {
+      // A stream that failed after its 200 has no usage because it failed:
+      // that is an error, not a gateway that withholds usage.
       i.usageMissing.add(1, { ...usageAttrs, [sc.ATTR_GEN_AI_REQUEST_STREAM]: r.streamed, [sc.ATTR_AIMON_OUTCOME]: r.outcome });
     }
 
