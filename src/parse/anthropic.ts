@@ -15,18 +15,10 @@ import {
   outputFinishReason,
   StreamedMessage,
 } from './content.js';
-import { onlyWsAfter, parseSpan, skimObject } from './json-skim.js';
+import { int, num, parseSpan, skimDocument, skimObject } from './json-skim.js';
 import type { ContentOptions, Protocol, StreamAccumulator } from './protocol.js';
 import type { SseEvent } from './sse.js';
 import type { EventKind } from './stream.js';
-
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-function int(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
-}
 
 /** Anthropic's raw counters, before normalisation. */
 interface RawUsage {
@@ -71,9 +63,8 @@ export function normalizeAnthropicUsage(raw: unknown): Usage | undefined {
 const REQUEST_KEYS = ['model', 'stream', 'max_tokens', 'temperature', 'top_p', 'stop_sequences', 'system', 'messages'] as const;
 
 function parseRequest(body: string, content: ContentOptions): RequestParams | undefined {
-  const sk = skimObject(body, REQUEST_KEYS);
-  if (sk === undefined || sk.end < 0 || !onlyWsAfter(body, sk.end)) return undefined;
-  const f = sk.found;
+  const f = skimDocument(body, REQUEST_KEYS);
+  if (f === undefined) return undefined;
   const get = (k: string): unknown => parseSpan(body, f.get(k));
   const out: RequestParams = { stream: get('stream') === true, includeUsage: false, hasStreamOptions: false };
   const model = get('model');
@@ -98,9 +89,8 @@ function parseRequest(body: string, content: ContentOptions): RequestParams | un
 const RESPONSE_KEYS = ['id', 'model', 'stop_reason', 'usage', 'content', 'type'] as const;
 
 function summarizeJson(text: string, content: ContentOptions): ResponseSummary {
-  const sk = skimObject(text, RESPONSE_KEYS);
-  if (sk === undefined || sk.end < 0 || !onlyWsAfter(text, sk.end)) return { unparseable: true };
-  const f = sk.found;
+  const f = skimDocument(text, RESPONSE_KEYS);
+  if (f === undefined) return { unparseable: true };
   const out: ResponseSummary = {};
   const id = parseSpan(text, f.get('id'));
   if (typeof id === 'string') out.id = id;

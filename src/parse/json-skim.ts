@@ -187,3 +187,23 @@ export function countScalarArray(s: string, span: Span): number {
     i++;
   }
 }
+
+/** A finite number, or undefined. */
+export function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** A non-negative integer (a token count), or undefined. */
+export function int(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+}
+
+/**
+ * The members of a whole JSON document that must be one object (a request or
+ * response body): undefined when it is not one, is truncated, or has trailing text.
+ */
+export function skimDocument(s: string, keys: readonly string[]): Map<string, Span> | undefined {
+  const sk = skimObject(s, keys);
+  if (sk === undefined || sk.end < 0 || !onlyWsAfter(s, sk.end)) return undefined;
+  return sk.found;
+}

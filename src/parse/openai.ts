@@ -6,7 +6,7 @@ import type { Operation, RequestParams, ResponseSummary, Usage } from '../types.
 import { boundedJson, chatInputMessages, chatOutputMessages, contentJson, promptInputMessages } from './content.js';
 import type { ContentOptions, Protocol } from './protocol.js';
 import { CapturingStreamSummary, StreamSummary } from './stream.js';
-import { countScalarArray, onlyWsAfter, parseSpan, skimArray, skimObject, type Span } from './json-skim.js';
+import { countScalarArray, int, num, parseSpan, skimArray, skimDocument, skimObject, type Span } from './json-skim.js';
 
 const REQUEST_KEYS = [
   'model',
@@ -24,19 +24,10 @@ const REQUEST_KEYS = [
   'encoding_format',
 ] as const;
 
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-function int(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
-}
-
 /** Request parameters from a JSON request body; undefined when the body is not a JSON object. */
 export function parseRequestBody(body: string): RequestParams | undefined {
-  const sk = skimObject(body, REQUEST_KEYS);
-  if (sk === undefined || sk.end < 0 || !onlyWsAfter(body, sk.end)) return undefined;
-  const f = sk.found;
+  const f = skimDocument(body, REQUEST_KEYS);
+  if (f === undefined) return undefined;
   const get = (k: string): unknown => parseSpan(body, f.get(k));
   const out: RequestParams = {
     stream: get('stream') === true,
@@ -142,9 +133,8 @@ function dimensionCountOf(s: string, data: Span | undefined): number | undefined
 
 /** Summary of a complete JSON response body (chat, completions or embeddings). */
 export function summarizeJsonResponse(text: string, operation: Operation): ResponseSummary {
-  const sk = skimObject(text, RESPONSE_KEYS);
-  if (sk === undefined || sk.end < 0 || !onlyWsAfter(text, sk.end)) return { unparseable: true };
-  const f = sk.found;
+  const f = skimDocument(text, RESPONSE_KEYS);
+  if (f === undefined) return { unparseable: true };
   const out: ResponseSummary = {};
   const id = parseSpan(text, f.get('id'));
   if (typeof id === 'string') out.id = id;

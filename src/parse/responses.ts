@@ -14,26 +14,17 @@ import {
   responsesSystemInstructions,
   StreamedMessage,
 } from './content.js';
-import { onlyWsAfter, parseSpan, skimArray, skimObject, type Span } from './json-skim.js';
+import { int, num, onlyWsAfter, parseSpan, skimArray, skimDocument, skimObject, type Span } from './json-skim.js';
 import { normalizeUsage } from './openai.js';
 import type { ContentOptions, Protocol, StreamAccumulator } from './protocol.js';
 import type { SseEvent } from './sse.js';
 import type { EventKind } from './stream.js';
 
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-function int(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
-}
-
 const REQUEST_KEYS = ['model', 'stream', 'max_output_tokens', 'temperature', 'top_p', 'instructions', 'input'] as const;
 
 function parseRequest(body: string, content: ContentOptions): RequestParams | undefined {
-  const sk = skimObject(body, REQUEST_KEYS);
-  if (sk === undefined || sk.end < 0 || !onlyWsAfter(body, sk.end)) return undefined;
-  const f = sk.found;
+  const f = skimDocument(body, REQUEST_KEYS);
+  if (f === undefined) return undefined;
   const get = (k: string): unknown => parseSpan(body, f.get(k));
   // stream_options here only sets include_obfuscation; usage always arrives
   // in response.completed, so there is nothing to inject.
