@@ -14,6 +14,9 @@ const ROOT = here('../../');
 
 export const VARIANTS = [
   { name: 'none', label: 'uninstrumented' },
+  // A/A control: a second, identical uninstrumented process. Its "added" column
+  // is the noise floor between two processes doing the same thing.
+  { name: 'none-b', label: 'uninstrumented, 2nd process (A/A)' },
   { name: 'als', label: 'ALS control', execArgv: ['--require', here('./preload/als.cjs')] },
   { name: 'aimon-metrics', label: '@aimon/otel metrics-only (register)', execArgv: ['--import', `${ROOT}dist/register.js`], prom: true },
   { name: 'aimon-spans', label: '@aimon/otel spans+metrics', execArgv: ['--import', here('./preload/aimon-spans.mjs')] },
@@ -181,7 +184,7 @@ export function clientReport(results, variants) {
           spread(x.cpu),
           `${fmt(x.ratio, 2)}×`,
           v.name === 'none' ? '–' : spread(x.addNone),
-          v.name === 'none' || v.name === 'als' ? '–' : spread(x.addAls),
+          v.name.startsWith('none') || v.name === 'als' ? '–' : spread(x.addAls),
           fmt(x.rps),
           `${fmt(x.maxRssMB)}${noneRss !== undefined && v.name !== 'none' ? ` (+${fmt(x.maxRssMB - noneRss)})` : ''}`,
           captureText(x.capture, entry.workload, entry.warmupN + entry.n * x.cpu.length),
