@@ -127,7 +127,29 @@ function serveMetrics(exporter: PrometheusExporter, host: string, port: number, 
   return server;
 }
 
-export function startSdk(env: Env, log: DiagLogger, options: AimonInstrumentationConfig = {}): RunningSdk {
+export interface ProvidersOptions {
+  /** service.name unless OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES say otherwise. */
+  defaultServiceName?: string;
+  /** Install an AsyncLocalStorage context manager (needed by the fetch tap for spans and baggage). */
+  contextManager: boolean;
+  /** Serve the Prometheus handler on its own listener (false: the caller serves `prometheus`). */
+  serveMetrics: boolean;
+}
+
+export interface Providers {
+  plan: SdkPlan;
+  tracing: boolean;
+  tracerProvider: NodeTracerProvider | undefined;
+  meterProvider: MeterProvider;
+  /** The Prometheus exporter, when metrics go to Prometheus. */
+  prometheus: PrometheusExporter | undefined;
+  metricsServer: Server | undefined;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Exporters, providers and globals from the standard OTEL_* variables; shared by `register` and `aimon proxy`. */
+export function startProviders(env: Env, log: DiagLogger, options: ProvidersOptions): Providers {
   const plan = planSdk(env);
   for (const w of plan.warnings) log.warn(w);
   const tracing = plan.traces.length > 0;
@@ -137,6 +159,7 @@ export function startSdk(env: Env, log: DiagLogger, options: AimonInstrumentatio
   const resource: Resource = defaultResource()
     .merge(
       resourceFromAttributes({
+        ...(options.defaultServiceName !== undefined ? { 'service.name': options.defaultServiceName } : {}),
         'process.pid': process.pid,
         'process.runtime.name': 'nodejs',
         'process.runtime.version': process.versions.node,
@@ -144,17 +167,16 @@ export function startSdk(env: Env, log: DiagLogger, options: AimonInstrumentatio
     )
     .merge(detectResources({ detectors: [envDetector] }));
 
-  let tracerProvider: NodeTracerProvider | undefined;
-  const instrumentationConfig = { ...options, tracing };
+  // W3C trace context and baggage: used only where something injects or
+  // extracts (HTTP child spans, the proxy reading attribution baggage).
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
   // Context propagation costs CPU on every await (AsyncLocalStorage): install
-  // it only when spans or baggage attribution need it.
-  const needsContext = tracing || (options.attributes ?? (env.AIMON_ATTRIBUTES ?? '')).length > 0;
-  if (needsContext) {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(
-      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-    );
-  }
+  // it only when the caller needs it.
+  if (options.contextManager) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+
+  let tracerProvider: NodeTracerProvider | undefined;
   if (tracing) {
     const spanProcessors: SpanProcessor[] = plan.traces.map((name) =>
       name === 'console'
@@ -166,12 +188,13 @@ export function startSdk(env: Env, log: DiagLogger, options: AimonInstrumentatio
   }
 
   const readers: MetricReader[] = [];
+  let prometheus: PrometheusExporter | undefined;
   let metricsServer: Server | undefined;
   for (const name of plan.metrics) {
     if (name === 'prometheus') {
-      const exporter = new PrometheusExporter({ preventServerStart: true });
-      metricsServer = serveMetrics(exporter, plan.prometheusHost, plan.prometheusPort, log);
-      readers.push(exporter);
+      prometheus = new PrometheusExporter({ preventServerStart: true });
+      if (options.serveMetrics) metricsServer = serveMetrics(prometheus, plan.prometheusHost, plan.prometheusPort, log);
+      readers.push(prometheus);
     } else {
       readers.push(
         new PeriodicExportingMetricReader({
@@ -191,7 +214,33 @@ export function startSdk(env: Env, log: DiagLogger, options: AimonInstrumentatio
   const meterProvider = new MeterProvider({ resource, readers, views: onlyPrometheus ? embeddedViews() : [] });
   metrics.setGlobalMeterProvider(meterProvider);
 
-  const instrumentation = new AimonInstrumentation(instrumentationConfig);
+  return {
+    plan,
+    tracing,
+    tracerProvider,
+    meterProvider,
+    prometheus,
+    metricsServer,
+    async forceFlush() {
+      await Promise.allSettled([tracerProvider?.forceFlush(), meterProvider.forceFlush()]);
+    },
+    async shutdown() {
+      metricsServer?.close();
+      await Promise.allSettled([tracerProvider?.shutdown(), meterProvider.shutdown()]);
+    },
+  };
+}
+
+export function startSdk(env: Env, log: DiagLogger, options: AimonInstrumentationConfig = {}): RunningSdk {
+  const attributes = options.attributes ?? (env.AIMON_ATTRIBUTES ?? '').split(',').filter((a) => a.trim() !== '');
+  const p = startProviders(env, log, {
+    // Spans need context for parenting; baggage attribution needs it to read baggage.
+    contextManager: planSdk(env).traces.length > 0 || attributes.length > 0,
+    serveMetrics: true,
+  });
+  const { plan, tracing, tracerProvider, meterProvider } = p;
+
+  const instrumentation = new AimonInstrumentation({ ...options, tracing });
   instrumentation.setMeterProvider(meterProvider);
   if (tracerProvider !== undefined) instrumentation.setTracerProvider(tracerProvider);
 
@@ -211,15 +260,12 @@ export function startSdk(env: Env, log: DiagLogger, options: AimonInstrumentatio
   return {
     plan,
     instrumentation,
-    metricsServer,
-    async forceFlush() {
-      await Promise.allSettled([tracerProvider?.forceFlush(), meterProvider.forceFlush()]);
-    },
+    metricsServer: p.metricsServer,
+    forceFlush: () => p.forceFlush(),
     async shutdown() {
       instrumentation.shutdown();
       for (const o of others) o.disable();
-      metricsServer?.close();
-      await Promise.allSettled([tracerProvider?.shutdown(), meterProvider.shutdown()]);
+      await p.shutdown();
     },
   };
 }
