@@ -28,11 +28,12 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, ConsoleSpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { envBool, envInt } from './config.js';
+import { envBool, envInt, semconvModeOf } from './config.js';
 import { HostMatcher } from './hosts.js';
 import { AimonInstrumentation, type AimonInstrumentationConfig } from './instrumentation.js';
 import { INSTRUMENTS, LATEST_INSTRUMENTS } from './instruments.js';
 import { embeddedViewName } from './naming.js';
+import { ChunkIntervalHistogram } from './chunk-intervals.js';
 
 type Env = Record<string, string | undefined>;
 export type ExporterName = 'otlp' | 'prometheus' | 'console' | 'none';
@@ -138,6 +139,8 @@ export interface ProvidersOptions {
 
 export interface Providers {
   plan: SdkPlan;
+  /** time_per_output_chunk aggregated by us and read by every reader. */
+  chunkIntervals: ChunkIntervalHistogram;
   tracing: boolean;
   tracerProvider: NodeTracerProvider | undefined;
   meterProvider: MeterProvider;
@@ -187,12 +190,26 @@ export function startProviders(env: Env, log: DiagLogger, options: ProvidersOpti
     trace.setGlobalTracerProvider(tracerProvider);
   }
 
+  // Views do not apply to a producer's output: it is given the names the
+  // views would have produced (see naming.ts).
+  const onlyPrometheus = plan.metrics.length > 0 && plan.metrics.every((m) => m === 'prometheus');
+  const mode = semconvModeOf(env.OTEL_SEMCONV_STABILITY_OPT_IN);
+  const chunkNames = [
+    ...(mode !== 'latest' ? [INSTRUMENTS.tpoc] : []),
+    ...(mode !== 'v1.41' ? [LATEST_INSTRUMENTS.tpoc] : []),
+  ].map((d) => ({
+    name: (onlyPrometheus ? embeddedViewName(d.name, d.unit, d.kind) : undefined) ?? d.name,
+    description: d.description,
+  }));
+  const chunkIntervals = new ChunkIntervalHistogram(chunkNames);
+  const metricProducers = [chunkIntervals];
+
   const readers: MetricReader[] = [];
   let prometheus: PrometheusExporter | undefined;
   let metricsServer: Server | undefined;
   for (const name of plan.metrics) {
     if (name === 'prometheus') {
-      prometheus = new PrometheusExporter({ preventServerStart: true });
+      prometheus = new PrometheusExporter({ preventServerStart: true, metricProducers });
       if (options.serveMetrics) metricsServer = serveMetrics(prometheus, plan.prometheusHost, plan.prometheusPort, log);
       readers.push(prometheus);
     } else {
@@ -201,13 +218,13 @@ export function startProviders(env: Env, log: DiagLogger, options: ProvidersOpti
           exporter: name === 'console' ? new ConsoleMetricExporter() : new OTLPMetricExporter(),
           exportIntervalMillis: plan.metricIntervalMs,
           exportTimeoutMillis: Math.min(30000, plan.metricIntervalMs),
+          metricProducers,
         }),
       );
     }
   }
   // Views are per provider: the rename for Prometheus names applies only when
   // the embedded endpoint is the sole metrics path, so OTLP keeps semconv names.
-  const onlyPrometheus = plan.metrics.length > 0 && plan.metrics.every((m) => m === 'prometheus');
   if (plan.metrics.includes('prometheus') && !onlyPrometheus) {
     log.warn('OTEL_METRICS_EXPORTER lists prometheus with another exporter: the embedded endpoint then exposes OTLP names without unit suffixes');
   }
@@ -216,6 +233,7 @@ export function startProviders(env: Env, log: DiagLogger, options: ProvidersOpti
 
   return {
     plan,
+    chunkIntervals,
     tracing,
     tracerProvider,
     meterProvider,
@@ -240,7 +258,7 @@ export function startSdk(env: Env, log: DiagLogger, options: AimonInstrumentatio
   });
   const { plan, tracing, tracerProvider, meterProvider } = p;
 
-  const instrumentation = new AimonInstrumentation({ ...options, tracing });
+  const instrumentation = new AimonInstrumentation({ ...options, tracing, chunkIntervals: p.chunkIntervals });
   instrumentation.setMeterProvider(meterProvider);
   if (tracerProvider !== undefined) instrumentation.setTracerProvider(tracerProvider);
 

@@ -21,6 +21,7 @@ import { Attribution, ATTRIBUTE_PREFIX } from './attribution.js';
 import { LabelCap } from './cardinality.js';
 import type { AimonConfig, SemconvMode } from './config.js';
 import type { Exchange, ExchangeResult, ExchangeSink } from './exchange.js';
+import type { ChunkIntervalHistogram } from './chunk-intervals.js';
 import type { Pricing } from './pricing.js';
 import type { Target } from './hosts.js';
 import { INSTRUMENTS, LATEST_INSTRUMENTS, type InstrumentDescriptor } from './instruments.js';
@@ -60,6 +61,8 @@ interface ExState {
   attrs: Attributes | undefined;
   /** Capped attribution labels from baggage, for token and cost metrics. */
   attribution: Attributes | undefined;
+  /** time_per_output_chunk recorder bound to this exchange's attributes. */
+  tpoc: ((seconds: number) => void) | undefined;
 }
 
 /** Creates every instrument we record, from the lists of descriptors. */
@@ -128,6 +131,8 @@ export interface TelemetryOptions {
   tracing: boolean;
   /** Prices calls; without it no cost is recorded. */
   pricing?: Pricing | undefined;
+  /** Aggregates time_per_output_chunk ourselves (see chunk-intervals.ts); else the SDK instrument records it. */
+  chunkIntervals?: ChunkIntervalHistogram | undefined;
 }
 
 export class GenAiTelemetry implements ExchangeSink {
@@ -171,7 +176,7 @@ export class GenAiTelemetry implements ExchangeSink {
   /** Starts the span of an exchange; returns the context the original fetch must run in. */
   start(ex: Exchange, parent: Context = context.active()): Context {
     const attribution = this.attribution.enabled ? this.attribution.read(parent) : undefined;
-    const st: ExState = { span: undefined, attrs: undefined, attribution: attribution?.metric };
+    const st: ExState = { span: undefined, attrs: undefined, attribution: attribution?.metric, tpoc: undefined };
     ex.telemetry = st;
     if (!this.options.tracing) return parent;
     const attributes = requestSpanAttributes(ex.target, ex.request);
@@ -256,6 +261,12 @@ export class GenAiTelemetry implements ExchangeSink {
     // The response model is in every chunk; the first chunk was parsed before
     // the first interval, so these attributes are final for the stream.
     st.attrs ??= this.metricAttrs(ex, ex.currentResponseModel());
+    const own = this.options.chunkIntervals;
+    if (own !== undefined) {
+      st.tpoc ??= own.bind(st.attrs);
+      st.tpoc(seconds);
+      return;
+    }
     this.instruments.legacy?.tpoc.record(seconds, st.attrs);
     this.instruments.latest?.tpoc.record(seconds, st.attrs);
   }

@@ -36,7 +36,11 @@ export function startProxyTelemetry(env: Env, log: DiagLogger = apiDiag): ProxyT
   const tracer = trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION);
   const meter = p.meterProvider.getMeter(PACKAGE_NAME, PACKAGE_VERSION);
   const pricing = new Pricing(aimonConfig.pricesPath, env, log);
-  const telemetry = new GenAiTelemetry(tracer, meter, aimonConfig, log, { tracing: p.tracing, pricing });
+  const telemetry = new GenAiTelemetry(tracer, meter, aimonConfig, log, {
+    tracing: p.tracing,
+    pricing,
+    chunkIntervals: p.chunkIntervals,
+  });
   const exporter = p.prometheus;
   return {
     plan: p.plan,
