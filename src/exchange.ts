@@ -77,6 +77,8 @@ export class Exchange {
   private json: Uint8Array[] = [];
   private jsonLen = 0;
   private jsonTooLarge = false;
+  /** The whole JSON body as the app read it with text() or json(). */
+  private jsonText: string | undefined;
   private sse: SseParser | undefined;
   private stream: StreamAccumulator | undefined;
   private filter: InjectedUsageFilter | undefined;
@@ -173,6 +175,32 @@ export class Exchange {
     this.lastChunkMs = this.now;
   }
 
+  /** True when the response is an event stream (observed chunk by chunk). */
+  get streaming(): boolean {
+    return this.mode === 'sse';
+  }
+
+  /** The app read the whole body as text (Response.text() or .json()): no second decode. */
+  onBodyText(text: string, nowMs: number): void {
+    if (this.ended) return;
+    if (this.mode === 'json') {
+      if (text.length > this.config.maxBodyBytes) this.jsonTooLarge = true;
+      else this.jsonText = text;
+    }
+    this.onEnd(nowMs);
+  }
+
+  /** The app read the whole body as bytes (Response.arrayBuffer() or .blob()). */
+  onBodyBytes(bytes: Uint8Array, nowMs: number): void {
+    if (this.ended) return;
+    if (this.mode === 'json') {
+      this.json = [];
+      this.jsonLen = 0;
+      this.onChunk(bytes, nowMs);
+    }
+    this.onEnd(nowMs);
+  }
+
   /** The body was read to its end. */
   onEnd(nowMs: number): void {
     if (this.ended) return;
@@ -251,7 +279,7 @@ export class Exchange {
       if (this.jsonTooLarge) {
         response = {};
       } else {
-        const text = decodeUtf8(concatBytes(this.json, this.jsonLen));
+        const text = this.jsonText ?? decodeUtf8(concatBytes(this.json, this.jsonLen));
         response =
           text === undefined
             ? { unparseable: true }
@@ -259,6 +287,7 @@ export class Exchange {
       }
     }
     this.json = [];
+    this.jsonText = undefined;
     this.sse = undefined;
     // A successful response that told us no usage: no token counts are
     // reported for it (nothing is estimated), and it is counted as such.

@@ -167,6 +167,11 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
     try {
       const body = res.body;
       if (!ex.onResponse(res.status, res.headers.get('content-type'), body !== null) || body === null) return res;
+      if (!ex.streaming) {
+        observeWhole(res, ex, signal);
+        abandoned.register(res, ex);
+        return res;
+      }
       const tapped = tapBody(body, ex, signal);
       // The app gets the class its fetch returns: a wrapped npm undici fetch
       // returns undici's own Response, not the global one.
@@ -180,6 +185,104 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
       safe(() => ex.onAbandoned(now()));
       return res;
     }
+  }
+
+  /**
+   * A body that is not an event stream (JSON, an error page): the app gets its
+   * own Response object back, with the body-reading methods observed on the
+   * instance. text() and json() hand us the string the app decodes anyway, so
+   * there is no stream re-wrap and no second decode; url, type, headers and
+   * the prototype are the originals. `body` is tapped lazily, as streams are.
+   */
+  function observeWhole(res: Response, ex: Exchange, signal: AbortSignal | undefined): void {
+    const proto = Object.getPrototypeOf(res) as Response;
+    const bodyGetter = findGetter(proto, 'body');
+    const failed = (err: unknown): void => {
+      safe(() => (abortedByApp(signal) ? ex.onAbort(now()) : ex.onBodyError(err, now())));
+    };
+    const gotText = (t: string): void => safe(() => ex.onBodyText(t, now()));
+    const gotBytes = (b: ArrayBuffer): void => safe(() => ex.onBodyBytes(new Uint8Array(b), now()));
+    let tapped: ReadableStream<Uint8Array> | null | undefined;
+    const method = (value: (...args: never[]) => unknown): PropertyDescriptor => ({ configurable: true, writable: true, value });
+    Object.defineProperties(res, {
+      text: method(function text(): Promise<string> {
+        return proto.text.call(res).then(
+          (t) => {
+            gotText(t);
+            return t;
+          },
+          (err: unknown) => {
+            failed(err);
+            throw err;
+          },
+        );
+      }),
+      json: method(function json(): Promise<unknown> {
+        // What the native json() does: decode the whole body as UTF-8, then JSON.parse.
+        return proto.text.call(res).then(
+          (t) => {
+            gotText(t);
+            return JSON.parse(t) as unknown;
+          },
+          (err: unknown) => {
+            failed(err);
+            throw err;
+          },
+        );
+      }),
+      arrayBuffer: method(function arrayBuffer(): Promise<ArrayBuffer> {
+        return proto.arrayBuffer.call(res).then(
+          (b) => {
+            gotBytes(b);
+            return b;
+          },
+          (err: unknown) => {
+            failed(err);
+            throw err;
+          },
+        );
+      }),
+      blob: method(function blob(): Promise<Blob> {
+        return proto.blob.call(res).then(
+          (b) => {
+            b.arrayBuffer().then(gotBytes, () => safe(() => ex.onEnd(now())));
+            return b;
+          },
+          (err: unknown) => {
+            failed(err);
+            throw err;
+          },
+        );
+      }),
+      formData: method(function formData(): Promise<FormData> {
+        return proto.formData.call(res).then(
+          (f) => {
+            safe(() => ex.onEnd(now()));
+            return f;
+          },
+          (err: unknown) => {
+            failed(err);
+            throw err;
+          },
+        );
+      }),
+      body: {
+        configurable: true,
+        get(): ReadableStream<Uint8Array> | null {
+          if (tapped === undefined) {
+            const b = bodyGetter?.call(res) as ReadableStream<Uint8Array> | null | undefined;
+            tapped = b === null || b === undefined ? null : tapBody(b, ex, signal);
+          }
+          return tapped;
+        },
+      },
+      clone: method(function clone(): Response {
+        const c = proto.clone.call(res);
+        // Whichever copy the app reads ends the exchange (it ends once).
+        observeWhole(c, ex, signal);
+        return c;
+      }),
+    });
   }
 
   function tapBody(body: ReadableStream<Uint8Array>, ex: Exchange, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
@@ -239,6 +342,14 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
   Object.defineProperty(fetch, WRAPPED, { value: original });
   Object.defineProperty(fetch, 'length', { value: original.length });
   return fetch as FetchFn;
+}
+
+function findGetter(proto: object | null, name: string): (() => unknown) | undefined {
+  for (let p = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+    const d = Object.getOwnPropertyDescriptor(p, name);
+    if (d !== undefined) return d.get;
+  }
+  return undefined;
 }
 
 /** new Response() loses url, redirected and type; the app must see the originals. */
