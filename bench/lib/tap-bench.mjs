@@ -14,6 +14,7 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { createRequire } from 'node:module';
 import { AimonInstrumentation } from '../../dist/index.js';
+import { ChunkIntervalHistogram } from '../../dist/chunk-intervals.js';
 import { startFakeUpstream } from '../../dist/sim/upstream.js';
 import { median, quantile, shuffled } from './stats.mjs';
 
@@ -55,8 +56,10 @@ async function record() {
 const rec = await record();
 
 if (mode === 'spans') context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-const meterProvider = new MeterProvider({ readers: [new PullMetricReader()] });
-const inst = new AimonInstrumentation({ tracing: mode === 'spans', enabled: false });
+// As register does: time_per_output_chunk aggregated by our producer on the reader.
+const chunkIntervals = new ChunkIntervalHistogram([{ name: 'gen_ai.client.operation.time_per_output_chunk', description: '' }]);
+const meterProvider = new MeterProvider({ readers: [new PullMetricReader({ metricProducers: [chunkIntervals] })] });
+const inst = new AimonInstrumentation({ tracing: mode === 'spans', enabled: false, chunkIntervals });
 inst.setMeterProvider(meterProvider);
 if (mode === 'spans') inst.setTracerProvider(new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new CountingSpanExporter())] }));
 
@@ -110,4 +113,5 @@ for (const w of (process.argv[4] ?? 'chat,stream,embed').split(',')) {
   const diff = tap.map((x, i) => x - raw[i]);
   results[w] = { raw, tap, diff, chunks: rec[w].chunks.length, median: median(diff), p25: quantile(diff, 0.25), p75: quantile(diff, 0.75) };
 }
-process.send({ mode, results }, () => process.exit(0));
+if (process.send) process.send({ mode, results }, () => process.exit(0));
+else console.log(JSON.stringify({ mode, results: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { median: v.median, p25: v.p25, p75: v.p75 }])) }));
