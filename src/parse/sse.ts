@@ -53,6 +53,8 @@ export class SseParser {
   /** Stream offset just past the line being handled. */
   private lineEnd = 0;
   private dataPieces: Uint8Array[] = [];
+  /** dataPieces holds views of the chunk being parsed (see push). */
+  private viewsPending = false;
   private dataLen = 0;
   private hasData = false;
   private eventType = '';
@@ -65,6 +67,18 @@ export class SseParser {
   }
 
   push(chunk: Uint8Array): void {
+    this.pushChunk(chunk);
+    // Data lines are kept as views of the chunk while it is being parsed (most
+    // events begin and end in one chunk and are decoded straight from it);
+    // what is still pending when the chunk is done is copied, since the app
+    // owns the chunk.
+    if (this.viewsPending) {
+      this.dataPieces = this.dataPieces.map((p) => p.slice());
+      this.viewsPending = false;
+    }
+  }
+
+  private pushChunk(chunk: Uint8Array): void {
     let pos = 0;
     const n = chunk.length;
     // Offsets are counted from the chunk start, so skipped bytes (BOM, the LF
@@ -223,8 +237,8 @@ export class SseParser {
         return;
       }
       if (this.hasData) this.dataPieces.push(NEWLINE);
-      // Copy: the event may complete in a later chunk, and the app owns this one.
-      this.dataPieces.push(value.slice());
+      this.dataPieces.push(value);
+      this.viewsPending = true;
       this.dataLen += add;
       this.hasData = true;
     } else if (fieldIs(line, colon, 'event')) {
@@ -235,6 +249,7 @@ export class SseParser {
 
   private resetEvent(): void {
     this.dataPieces = [];
+    this.viewsPending = false;
     this.dataLen = 0;
     this.hasData = false;
     this.eventType = '';
