@@ -151,6 +151,18 @@ export interface Providers {
   shutdown(): Promise<void>;
 }
 
+/**
+ * The OTLP metric exporter's own timeout, at most half the export interval.
+ * Its retries run on ref'd timers: when one export's retries outlast the
+ * interval, the next export starts before they end, the event loop is never
+ * empty, and with the collector down an app that has finished never exits.
+ */
+export function metricExportTimeout(env: Env, intervalMs: number): number {
+  const configured = Number(env.OTEL_EXPORTER_OTLP_METRICS_TIMEOUT ?? env.OTEL_EXPORTER_OTLP_TIMEOUT ?? 10000);
+  const base = Number.isFinite(configured) && configured > 0 ? configured : 10000;
+  return Math.max(50, Math.min(base, Math.floor(intervalMs / 2)));
+}
+
 /** Exporters, providers and globals from the standard OTEL_* variables; shared by `register` and `aimon proxy`. */
 export function startProviders(env: Env, log: DiagLogger, options: ProvidersOptions): Providers {
   const plan = planSdk(env);
@@ -215,7 +227,7 @@ export function startProviders(env: Env, log: DiagLogger, options: ProvidersOpti
     } else {
       readers.push(
         new PeriodicExportingMetricReader({
-          exporter: name === 'console' ? new ConsoleMetricExporter() : new OTLPMetricExporter(),
+          exporter: name === 'console' ? new ConsoleMetricExporter() : new OTLPMetricExporter({ timeoutMillis: metricExportTimeout(env, plan.metricIntervalMs) }),
           exportIntervalMillis: plan.metricIntervalMs,
           exportTimeoutMillis: Math.min(30000, plan.metricIntervalMs),
           metricProducers,

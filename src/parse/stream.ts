@@ -71,6 +71,12 @@ export class StreamSummary implements StreamAccumulator {
       this.sawError = true;
       return 'error';
     }
+    // Chunks are unnamed events holding a JSON object: a named event (a
+    // gateway's ping) or a non-JSON data line is not output the app received.
+    if (ev.type !== 'message' || data.charCodeAt(0) !== 0x7b) {
+      this.unparseableEvents++;
+      return 'other';
+    }
     if (
       this.sawFirst &&
       !hasNonNullMember(data, '"finish_reason"') &&
@@ -91,7 +97,6 @@ export class StreamSummary implements StreamAccumulator {
       this.unparseableEvents++;
       return 'other';
     }
-    this.sawFirst = true;
     const o = obj as Record<string, unknown>;
     if (o.error !== undefined && o.error !== null && o.choices === undefined) {
       this.sawError = true;
@@ -103,6 +108,8 @@ export class StreamSummary implements StreamAccumulator {
     if (usage !== undefined) this.usage = usage;
     const choices = o.choices;
     if (Array.isArray(choices)) {
+      // The substring fast path applies once a real chunk has given the id and model.
+      this.sawFirst = true;
       for (const c of choices) {
         if (c === null || typeof c !== 'object') continue;
         const fr = (c as Record<string, unknown>).finish_reason;
@@ -113,6 +120,8 @@ export class StreamSummary implements StreamAccumulator {
         }
       }
       if (choices.length === 0) return usage !== undefined ? 'usage' : 'other';
+    } else {
+      return usage !== undefined ? 'usage' : 'other';
     }
     this.outputChunks++;
     return 'output';
