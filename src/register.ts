@@ -60,11 +60,13 @@ function register(): void {
   if (g[GLOBAL_KEY] !== undefined) return;
   g[GLOBAL_KEY] = null;
   const env = process.env;
-  diag.setLogger(new DiagConsoleLogger(), { logLevel: logLevel(env.OTEL_LOG_LEVEL), suppressOverrideMessage: true });
-  const log = diag.createComponentLogger({ namespace: PACKAGE_NAME });
   const warnings: string[] = [];
+  // Disabled or a worker: touch no global at all, not even the OTel API's
+  // diag logger (registering it pins an API version the app may not use).
   if (envBool(env, 'OTEL_SDK_DISABLED', false, warnings)) return;
   if (!isMainThread && !envBool(env, 'AIMON_WORKER_THREADS', false, warnings)) return;
+  diag.setLogger(new DiagConsoleLogger(), { logLevel: logLevel(env.OTEL_LOG_LEVEL), suppressOverrideMessage: true });
+  const log = diag.createComponentLogger({ namespace: PACKAGE_NAME });
   for (const w of warnings) log.warn(w);
   try {
     const sdk = startSdk(env, log);
