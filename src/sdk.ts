@@ -163,6 +163,25 @@ export function metricExportTimeout(env: Env, intervalMs: number): number {
   return Math.max(50, Math.min(base, Math.floor(intervalMs / 2)));
 }
 
+/** Query parameters whose values are safe to record (Azure OpenAI's API version). */
+const PLAIN_QUERY_PARAMS = new Set(['api-version']);
+
+/** The query of a request path with every value but PLAIN_QUERY_PARAMS replaced by REDACTED; undefined without a query. */
+export function redactedQuery(path: string): string | undefined {
+  const i = path.indexOf('?');
+  if (i < 0) return undefined;
+  const parts = path
+    .slice(i + 1)
+    .split('&')
+    .map((p) => {
+      const eq = p.indexOf('=');
+      const name = eq < 0 ? p : p.slice(0, eq);
+      if (eq < 0) return PLAIN_QUERY_PARAMS.has(name.toLowerCase()) || name === '' ? p : 'REDACTED';
+      return PLAIN_QUERY_PARAMS.has(name.toLowerCase()) ? p : `${name}=REDACTED`;
+    });
+  return `?${parts.join('&')}`;
+}
+
 /** Exporters, providers and globals from the standard OTEL_* variables; shared by `register` and `aimon proxy`. */
 export function startProviders(env: Env, log: DiagLogger, options: ProvidersOptions): Providers {
   const plan = planSdk(env);
@@ -280,6 +299,14 @@ export function startSdk(env: Env, log: DiagLogger, options: AimonInstrumentatio
     const matcher = new HostMatcher(instrumentation.aimonConfig?.endpoints ?? []);
     const undici = new UndiciInstrumentation({
       ignoreRequestHook: (req) => matcher.match(`${req.origin}${req.path}`) === undefined,
+      // url.full and url.query carry the query string verbatim, and some
+      // providers take the API key there (?key=): keep only the names.
+      requestHook: (span, req) => {
+        const q = redactedQuery(req.path);
+        if (q === undefined) return;
+        span.setAttribute('url.query', q);
+        span.setAttribute('url.full', `${req.origin}${req.path.slice(0, req.path.indexOf('?'))}${q}`);
+      },
     });
     undici.setTracerProvider(tracerProvider!);
     undici.setMeterProvider(meterProvider);
