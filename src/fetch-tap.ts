@@ -27,6 +27,9 @@ export interface TapDeps {
   diag: DiagLogger;
 }
 
+/** The reason undici's own FinalizationRegistry cancels an unread body with (undici 6.x, 7.x). */
+const UNDICI_GC_REASON = 'Response object has been garbage collected';
+
 /** Marks a fetch we produced, so that wrapping is idempotent. */
 export const WRAPPED = Symbol.for('@aimon/otel.wrapped-fetch');
 
@@ -172,6 +175,13 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
         abandoned.register(res, ex);
         return res;
       }
+      if (!ex.usageInjected) {
+        // A stream the app sees unchanged: observe its own reader, no re-wrap.
+        observeStream(body, ex, signal);
+        abandoned.register(body, ex);
+        return res;
+      }
+      // Usage injection rewrites events: the app reads a stream of our own.
       const tapped = tapBody(body, ex, signal);
       // The app gets the class its fetch returns: a wrapped npm undici fetch
       // returns undici's own Response, not the global one.
@@ -281,6 +291,123 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
         // Whichever copy the app reads ends the exchange (it ends once).
         observeWhole(c, ex, signal);
         return c;
+      }),
+    });
+  }
+
+  /**
+   * An event stream the app sees unchanged: the Response and its body stream
+   * are the originals; the stream's reader methods are observed on the
+   * instances (one `.then` per chunk instead of a second ReadableStream).
+   * Readers, async iteration and cancel go through the observed reader;
+   * tee, pipeTo and pipeThrough through a pass-through stream over it.
+   */
+  function observeStream(body: ReadableStream<Uint8Array>, ex: Exchange, signal: AbortSignal | undefined): void {
+    const proto = Object.getPrototypeOf(body) as ReadableStream<Uint8Array>;
+    let observing = true;
+    const observe = (fn: () => void): void => {
+      if (!observing) return;
+      try {
+        fn();
+      } catch (err) {
+        observing = false;
+        logOnce('observing the response body failed; the rest of it passes unobserved', err);
+      }
+    };
+    const onResult = (r: ReadableStreamReadResult<Uint8Array>): ReadableStreamReadResult<Uint8Array> => {
+      if (r.done) observe(() => ex.onEnd(now()));
+      else observe(() => void ex.onChunk(r.value, now()));
+      return r;
+    };
+    const onError = (err: unknown): never => {
+      observe(() => (abortedByApp(signal) ? ex.onAbort(now()) : ex.onBodyError(err, now())));
+      throw err;
+    };
+    const onCancel = (): void => observe(() => (abortedByApp(signal) ? ex.onAbort(now()) : ex.onCancel(now())));
+    const method = (value: (...args: never[]) => unknown): PropertyDescriptor => ({ configurable: true, writable: true, value });
+
+    const observed = <R extends ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader>(reader: R): R => {
+      const nativeRead = reader.read as (...a: unknown[]) => Promise<ReadableStreamReadResult<Uint8Array>>;
+      const nativeCancel = reader.cancel;
+      Object.defineProperties(reader, {
+        read: method(function read(...args: unknown[]): Promise<ReadableStreamReadResult<Uint8Array>> {
+          return nativeRead.apply(reader, args).then(onResult, onError);
+        }),
+        cancel: method(function cancel(reason?: unknown): Promise<void> {
+          onCancel();
+          return nativeCancel.call(reader, reason);
+        }),
+      });
+      return reader;
+    };
+    const nativeReader = (): ReadableStreamDefaultReader<Uint8Array> =>
+      observed(proto.getReader.call(body) as ReadableStreamDefaultReader<Uint8Array>);
+    const passThrough = (): ReadableStream<Uint8Array> => {
+      const r = nativeReader();
+      return new ReadableStream<Uint8Array>(
+        {
+          pull: (c) =>
+            r.read().then(
+              (x) => (x.done ? c.close() : c.enqueue(x.value)),
+              (err: unknown) => c.error(err),
+            ),
+          cancel: (reason) => r.cancel(reason),
+        },
+        { highWaterMark: 0 },
+      );
+    };
+    function values(this: unknown, options?: { preventCancel?: boolean }): AsyncIterableIterator<Uint8Array> {
+      const reader = nativeReader();
+      const preventCancel = options?.preventCancel === true;
+      const it: AsyncIterableIterator<Uint8Array> = {
+        next: () =>
+          reader.read().then(
+            (r) => {
+              if (r.done) reader.releaseLock();
+              return r.done ? { done: true, value: undefined } : { done: false, value: r.value };
+            },
+            (err: unknown) => {
+              reader.releaseLock();
+              throw err;
+            },
+          ),
+        return: (value?: unknown) => {
+          if (preventCancel) {
+            reader.releaseLock();
+            return Promise.resolve({ done: true, value } as IteratorResult<Uint8Array>);
+          }
+          return reader.cancel(value).then(() => {
+            reader.releaseLock();
+            return { done: true, value } as IteratorResult<Uint8Array>;
+          });
+        },
+        [Symbol.asyncIterator]() {
+          return it;
+        },
+      };
+      return it;
+    }
+    Object.defineProperties(body, {
+      getReader: method(function getReader(options?: { mode?: 'byob' }) {
+        return observed(proto.getReader.call(body, options as never) as ReadableStreamDefaultReader<Uint8Array>);
+      }),
+      cancel: method(function cancel(reason?: unknown) {
+        // undici cancels the body of a Response that was collected unread:
+        // the app dropped it, which is abandonment, not a cancel.
+        if (reason === UNDICI_GC_REASON) observe(() => ex.onAbandoned(now()));
+        else onCancel();
+        return proto.cancel.call(body, reason);
+      }),
+      values: method(values),
+      [Symbol.asyncIterator]: method(values),
+      tee: method(function tee() {
+        return passThrough().tee();
+      }),
+      pipeTo: method(function pipeTo(dest: WritableStream<Uint8Array>, options?: StreamPipeOptions) {
+        return passThrough().pipeTo(dest, options);
+      }),
+      pipeThrough: method(function pipeThrough(t: ReadableWritablePair<unknown, Uint8Array>, options?: StreamPipeOptions) {
+        return passThrough().pipeThrough(t, options);
       }),
     });
   }
