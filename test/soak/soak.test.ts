@@ -78,7 +78,8 @@ describe(`soak (${SECONDS} s of mixed traffic)`, () => {
       `soak ${SECONDS}s: ${r.calls} calls (${r.failures} failed by design), exported ${mb(exportedBytes)} MB of spans; heap after GC:`,
       r.samples.map((s) => `${s.at * 100}%: ${mb(s.heap)} MB @ ${s.calls}`).join(', '),
     );
-    expect(r.calls).toBeGreaterThan(SECONDS * 100);
+    // A sanity floor only: the rate depends on the load of the machine.
+    expect(r.calls).toBeGreaterThan(SECONDS * 20);
     expect(exportedBytes).toBeGreaterThan(0);
     expect({ liveExchanges: r.liveExchanges, liveOk: r.liveOk }).toEqual({ liveExchanges: 0, liveOk: true });
     // Flat: from the first sample (warm) to the last, the heap after GC grows by less than 3 MB,
