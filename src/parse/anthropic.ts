@@ -15,7 +15,7 @@ import {
   outputFinishReason,
   StreamedMessage,
 } from './content.js';
-import { int, num, parseSpan, skimDocument, skimObject } from './json-skim.js';
+import { commonRequestParams, int, parseSpan, skimDocument, skimObject } from './json-skim.js';
 import type { ContentOptions, Protocol, StreamAccumulator } from './protocol.js';
 import type { SseEvent } from './sse.js';
 import type { EventKind } from './stream.js';
@@ -66,15 +66,7 @@ function parseRequest(body: string, content: ContentOptions): RequestParams | un
   const f = skimDocument(body, REQUEST_KEYS);
   if (f === undefined) return undefined;
   const get = (k: string): unknown => parseSpan(body, f.get(k));
-  const out: RequestParams = { stream: get('stream') === true, includeUsage: false, hasStreamOptions: false };
-  const model = get('model');
-  if (typeof model === 'string') out.model = model;
-  const mt = int(get('max_tokens'));
-  if (mt !== undefined) out.maxTokens = mt;
-  const t = num(get('temperature'));
-  if (t !== undefined) out.temperature = t;
-  const p = num(get('top_p'));
-  if (p !== undefined) out.topP = p;
+  const out: RequestParams = { ...commonRequestParams(get, ['max_tokens']), includeUsage: false, hasStreamOptions: false };
   const stop = get('stop_sequences');
   if (Array.isArray(stop) && stop.every((x) => typeof x === 'string')) out.stopSequences = stop as string[];
   if (content.capture) {

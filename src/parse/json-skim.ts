@@ -207,3 +207,31 @@ export function skimDocument(s: string, keys: readonly string[]): Map<string, Sp
   if (sk === undefined || sk.end < 0 || !onlyWsAfter(s, sk.end)) return undefined;
   return sk.found;
 }
+
+/**
+ * The request fields every wire format shares: model, stream, the token limit
+ * (first of `maxTokensKeys` present), temperature and top_p. `get` returns a
+ * parsed top-level member.
+ */
+export function commonRequestParams(
+  get: (key: string) => unknown,
+  maxTokensKeys: readonly string[],
+): { model?: string; stream: boolean; maxTokens?: number; temperature?: number; topP?: number } {
+  const out: { model?: string; stream: boolean; maxTokens?: number; temperature?: number; topP?: number } = {
+    stream: get('stream') === true,
+  };
+  const model = get('model');
+  if (typeof model === 'string') out.model = model;
+  for (const k of maxTokensKeys) {
+    const mt = int(get(k));
+    if (mt !== undefined) {
+      out.maxTokens = mt;
+      break;
+    }
+  }
+  const t = num(get('temperature'));
+  if (t !== undefined) out.temperature = t;
+  const p = num(get('top_p'));
+  if (p !== undefined) out.topP = p;
+  return out;
+}

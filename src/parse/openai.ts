@@ -6,7 +6,7 @@ import type { Operation, RequestParams, ResponseSummary, Usage } from '../types.
 import { boundedJson, chatInputMessages, chatOutputMessages, contentJson, promptInputMessages } from './content.js';
 import type { ContentOptions, Protocol } from './protocol.js';
 import { CapturingStreamSummary, StreamSummary } from './stream.js';
-import { countScalarArray, int, num, parseSpan, skimArray, skimDocument, skimObject, type Span } from './json-skim.js';
+import { commonRequestParams, countScalarArray, int, num, parseSpan, skimArray, skimDocument, skimObject, type Span } from './json-skim.js';
 
 const REQUEST_KEYS = [
   'model',
@@ -30,22 +30,14 @@ export function parseRequestBody(body: string): RequestParams | undefined {
   if (f === undefined) return undefined;
   const get = (k: string): unknown => parseSpan(body, f.get(k));
   const out: RequestParams = {
-    stream: get('stream') === true,
+    ...commonRequestParams(get, ['max_completion_tokens', 'max_tokens']),
     includeUsage: false,
     hasStreamOptions: f.has('stream_options'),
   };
-  const model = get('model');
-  if (typeof model === 'string') out.model = model;
   const so = get('stream_options');
   if (so !== null && typeof so === 'object' && (so as Record<string, unknown>).include_usage === true) {
     out.includeUsage = true;
   }
-  const maxTokens = int(get('max_completion_tokens')) ?? int(get('max_tokens'));
-  if (maxTokens !== undefined) out.maxTokens = maxTokens;
-  const t = num(get('temperature'));
-  if (t !== undefined) out.temperature = t;
-  const p = num(get('top_p'));
-  if (p !== undefined) out.topP = p;
   const stop = get('stop');
   if (typeof stop === 'string') out.stopSequences = [stop];
   else if (Array.isArray(stop) && stop.every((x) => typeof x === 'string')) out.stopSequences = stop as string[];

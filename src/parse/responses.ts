@@ -14,7 +14,7 @@ import {
   responsesSystemInstructions,
   StreamedMessage,
 } from './content.js';
-import { int, num, onlyWsAfter, parseSpan, skimArray, skimDocument, skimObject, type Span } from './json-skim.js';
+import { commonRequestParams, onlyWsAfter, parseSpan, skimArray, skimDocument, skimObject, type Span } from './json-skim.js';
 import { normalizeUsage } from './openai.js';
 import type { ContentOptions, Protocol, StreamAccumulator } from './protocol.js';
 import type { SseEvent } from './sse.js';
@@ -28,15 +28,7 @@ function parseRequest(body: string, content: ContentOptions): RequestParams | un
   const get = (k: string): unknown => parseSpan(body, f.get(k));
   // stream_options here only sets include_obfuscation; usage always arrives
   // in response.completed, so there is nothing to inject.
-  const out: RequestParams = { stream: get('stream') === true, includeUsage: false, hasStreamOptions: false };
-  const model = get('model');
-  if (typeof model === 'string') out.model = model;
-  const mt = int(get('max_output_tokens'));
-  if (mt !== undefined) out.maxTokens = mt;
-  const t = num(get('temperature'));
-  if (t !== undefined) out.temperature = t;
-  const p = num(get('top_p'));
-  if (p !== undefined) out.topP = p;
+  const out: RequestParams = { ...commonRequestParams(get, ['max_output_tokens']), includeUsage: false, hasStreamOptions: false };
   if (content.capture) {
     const si = contentJson(responsesSystemInstructions(get('instructions'), content.maxBytes), content);
     if (si !== undefined) out.systemInstructions = si;
