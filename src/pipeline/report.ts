@@ -83,10 +83,15 @@ export function reportQueries(now: Date, selector = ''): Record<string, string> 
     q[`${key}.mtd.estimate`] = `sum by (${g}) (increase(aimon_client_cost_usd_total${sel}[${w.month}s]))`;
     q[`${key}.rate6h`] = `sum by (${g}) (rate(aimon_client_cost_usd_total${sel}[6h]))`;
   }
-  q.tokens = `sum by (${MODEL}, gen_ai_provider_name, gen_ai_token_type) (increase(gen_ai_client_token_usage_sum${sel}[${w.month}s]))`;
-  q.calls = `sum by (${MODEL}, gen_ai_provider_name) (increase(gen_ai_client_operation_duration_seconds_count${sel}[${w.today}s]))`;
-  q.errors = `sum by (${MODEL}, gen_ai_provider_name) (increase(gen_ai_client_operation_duration_seconds_count{aimon_outcome="error"${and}}[${w.today}s]))`;
-  q.p95 = `histogram_quantile(0.95, sum by (${MODEL}, gen_ai_provider_name, le) (increase(gen_ai_client_operation_duration_seconds_bucket{aimon_outcome="completed"${and}}[${w.today}s])))`;
+  // increase() misses everything a series counted before its first sample: a
+  // series born inside the window (a new model, an app started today) counts
+  // from birth instead, so short-lived apps are not reported as zero.
+  const grown = (series: string, seconds: number): string =>
+    `((${series} unless ${series} offset ${seconds}s) * 1 or increase(${series}[${seconds}s]))`;
+  q.tokens = `sum by (${MODEL}, gen_ai_provider_name, gen_ai_token_type) ${grown(`gen_ai_client_token_usage_sum${sel}`, w.month)}`;
+  q.calls = `sum by (${MODEL}, gen_ai_provider_name) ${grown(`gen_ai_client_operation_duration_seconds_count${sel}`, w.today)}`;
+  q.errors = `sum by (${MODEL}, gen_ai_provider_name) ${grown(`gen_ai_client_operation_duration_seconds_count{aimon_outcome="error"${and}}`, w.today)}`;
+  q.p95 = `histogram_quantile(0.95, sum by (${MODEL}, gen_ai_provider_name, le) ${grown(`gen_ai_client_operation_duration_seconds_bucket{aimon_outcome="completed"${and}}`, w.today)})`;
   q.budget = 'sum(aimon:budget_usd:monthly)';
   q.present = `count(gen_ai_client_operation_duration_seconds_count${sel})`;
   return q;
