@@ -207,81 +207,49 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
   function observeWhole(res: Response, ex: Exchange, signal: AbortSignal | undefined): void {
     const proto = Object.getPrototypeOf(res) as Response;
     const bodyGetter = findGetter(proto, 'body');
-    const failed = (err: unknown): void => {
+    const failed = (err: unknown): never => {
       safe(() => (abortedByApp(signal) ? ex.onAbort(now()) : ex.onBodyError(err, now())));
+      throw err;
     };
     const gotText = (t: string): void => safe(() => ex.onBodyText(t, now()));
     const gotBytes = (b: ArrayBuffer): void => safe(() => ex.onBodyBytes(new Uint8Array(b), now()));
+    const gotEnd = (): void => safe(() => ex.onEnd(now()));
     let tapped: ReadableStream<Uint8Array> | null | undefined;
     const method = (value: (...args: never[]) => unknown): PropertyDescriptor => ({ configurable: true, writable: true, value });
+    /** The native method's result, after telling the exchange what the app read. */
+    const observed = <T, R = T>(read: Promise<T>, seen: (v: T) => void, result: (v: T) => R = (v) => v as unknown as R) =>
+      read.then((v) => {
+        seen(v);
+        return result(v);
+      }, failed);
     Object.defineProperties(res, {
       text: method(function text(): Promise<string> {
-        return proto.text.call(res).then(
-          (t) => {
-            gotText(t);
-            return t;
-          },
-          (err: unknown) => {
-            failed(err);
-            throw err;
-          },
-        );
+        return observed(proto.text.call(res), gotText);
       }),
       json: method(function json(): Promise<unknown> {
         // What the native json() does: decode the whole body as UTF-8, then JSON.parse.
-        return proto.text.call(res).then(
-          (t) => {
-            gotText(t);
-            return JSON.parse(t) as unknown;
-          },
-          (err: unknown) => {
-            failed(err);
-            throw err;
-          },
-        );
+        return observed(proto.text.call(res), gotText, (t) => JSON.parse(t) as unknown);
       }),
       arrayBuffer: method(function arrayBuffer(): Promise<ArrayBuffer> {
-        return proto.arrayBuffer.call(res).then(
-          (b) => {
-            gotBytes(b);
-            return b;
-          },
-          (err: unknown) => {
-            failed(err);
-            throw err;
-          },
-        );
+        return observed(proto.arrayBuffer.call(res), gotBytes);
       }),
       blob: method(function blob(): Promise<Blob> {
-        return proto.blob.call(res).then(
-          (b) => {
-            b.arrayBuffer().then(gotBytes, () => safe(() => ex.onEnd(now())));
-            return b;
-          },
-          (err: unknown) => {
-            failed(err);
-            throw err;
-          },
-        );
+        return observed(proto.blob.call(res), (b) => void b.arrayBuffer().then(gotBytes, gotEnd));
       }),
       formData: method(function formData(): Promise<FormData> {
-        return proto.formData.call(res).then(
-          (f) => {
-            safe(() => ex.onEnd(now()));
-            return f;
-          },
-          (err: unknown) => {
-            failed(err);
-            throw err;
-          },
-        );
+        return observed(proto.formData.call(res), gotEnd);
       }),
       body: {
         configurable: true,
         get(): ReadableStream<Uint8Array> | null {
           if (tapped === undefined) {
             const b = bodyGetter?.call(res) as ReadableStream<Uint8Array> | null | undefined;
-            tapped = b === null || b === undefined ? null : tapBody(b, ex, signal);
+            if (b === null || b === undefined) tapped = null;
+            else {
+              // Read as a stream after all: observed through its own reader, like event streams.
+              observeStream(b, ex, signal);
+              tapped = b;
+            }
           }
           return tapped;
         },
