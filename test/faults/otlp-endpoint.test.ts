@@ -19,6 +19,8 @@ const CONCURRENCY = 8;
 interface Run {
   code: number | null;
   stderr: string;
+  /** Diagnostic output of the run: stderr, and stdout other than the app's report line. */
+  diag: string;
   calls: number;
   p50: number;
   p95: number;
@@ -35,7 +37,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => upstream.close());
 
-function runApp(otlp: string | undefined): Promise<Run> {
+function runApp(otlp: string | undefined, logLevel?: string): Promise<Run> {
   const env: Record<string, string> = { AIMON_HOSTS: `127.0.0.1:${upstream.port}`, UPSTREAM_BASE_URL: upstream.baseURL };
   const args = ['--expose-gc'];
   if (otlp !== undefined) {
@@ -49,6 +51,11 @@ function runApp(otlp: string | undefined): Promise<Run> {
       OTEL_EXPORTER_OTLP_TIMEOUT: '2000',
       OTEL_METRIC_EXPORT_INTERVAL: '500',
     });
+    // The SDK logs the first dropped span at debug level, and the count only
+    // when a span is queued again after the queue drained, which a queue that
+    // never drains never sees: faulty-endpoint runs log at debug so that the
+    // loss is always visible, whatever the timing.
+    if (logLevel !== undefined) env.OTEL_LOG_LEVEL = logLevel;
     args.push('--import', REGISTER_URL);
   }
   const child = spawn(process.execPath, [...args, join(REPO, 'test/faults/apps/latency.mjs'), String(CALLS), String(CONCURRENCY)], {
@@ -64,8 +71,12 @@ function runApp(otlp: string | undefined): Promise<Run> {
     child.on('exit', (code) => {
       clearTimeout(kill);
       const exitAt = Date.now();
-      const r = JSON.parse(out.trim().split('\n').pop() ?? '{}') as Omit<Run, 'code' | 'stderr' | 'exitDelayMs'> & { doneAt: number };
-      resolve({ ...r, code, stderr: err, exitDelayMs: exitAt - r.doneAt });
+      // The app's report is its one JSON line; at debug level the SDK also writes to stdout.
+      const lines = out.trim().split('\n');
+      const report = [...lines].reverse().find((l) => l.startsWith('{"calls"')) ?? lines.pop() ?? '{}';
+      const r = JSON.parse(report) as Omit<Run, 'code' | 'stderr' | 'diag' | 'exitDelayMs'> & { doneAt: number };
+      const diag = `${err}\n${lines.filter((l) => l !== report).join('\n')}`;
+      resolve({ ...r, code, stderr: err, diag, exitDelayMs: exitAt - r.doneAt });
     }),
   );
 }
@@ -111,9 +122,9 @@ describe('the OTLP endpoint is down, slow or failing', () => {
       const base = await runApp(undefined);
       const good = await runApp(healthy.url);
       const runs = {
-        down: await runApp(down),
-        slow: await runApp(slow.url),
-        failing: await runApp(failing.url),
+        down: await runApp(down, 'debug'),
+        slow: await runApp(slow.url, 'debug'),
+        failing: await runApp(failing.url, 'debug'),
       };
       const summary = Object.fromEntries(
         Object.entries({ uninstrumented: base, healthy: good, ...runs }).map(([k, r]) => [
@@ -137,7 +148,9 @@ describe('the OTLP endpoint is down, slow or failing', () => {
         expect(r.stderr, `${name} stderr`).not.toBe('');
       }
       // Spans lost to the full queue are counted by the SDK's BatchSpanProcessor on stderr.
-      for (const r of [runs.down, runs.slow]) expect(r.stderr).toMatch(/Dropped \d+ spans because maxQueueSize reached/);
+      for (const r of [runs.down, runs.slow]) {
+        expect(r.diag).toMatch(/maxQueueSize reached, dropping spans|Dropped \d+ spans because maxQueueSize reached/);
+      }
       expect(slow.requests).toBeGreaterThan(0);
       expect(failing.requests).toBeGreaterThan(0);
       console.log(Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, r.stderr.split('\n').slice(0, 6)])));
