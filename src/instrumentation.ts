@@ -8,7 +8,7 @@ import { InstrumentationBase, type InstrumentationConfig } from '@opentelemetry/
 import { resolveConfig, type AimonConfig, type AimonOptions } from './config.js';
 import { unwrapFetch, wrapFetch, WRAPPED } from './fetch-tap.js';
 import { HostMatcher } from './hosts.js';
-import type { ChunkIntervalHistogram } from './chunk-intervals.js';
+import type { OwnMetrics } from './own-metrics.js';
 import { Pricing } from './pricing.js';
 import { GenAiTelemetry } from './telemetry.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
@@ -18,8 +18,8 @@ export interface AimonInstrumentationConfig extends InstrumentationConfig, Aimon
   tracing?: boolean;
   /** Record cost from the bundled price table (default true). */
   pricing?: boolean;
-  /** Our own aggregation of time_per_output_chunk, registered as a MetricProducer on the readers (sdk.ts). */
-  chunkIntervals?: ChunkIntervalHistogram;
+  /** Our own aggregation of every metric, registered as a MetricProducer on the readers (sdk.ts). */
+  ownMetrics?: OwnMetrics;
 }
 
 interface State {
@@ -45,7 +45,7 @@ export class AimonInstrumentation extends InstrumentationBase<AimonInstrumentati
       telemetry: new GenAiTelemetry(this.tracer, this.meter, resolved, this._diag, {
         tracing: config.tracing ?? true,
         pricing: config.pricing === false ? undefined : new Pricing(resolved.pricesPath, process.env, this._diag),
-        chunkIntervals: config.chunkIntervals,
+        ownMetrics: config.ownMetrics,
       }),
       installed: undefined,
     };

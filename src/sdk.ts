@@ -28,12 +28,12 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, ConsoleSpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { envBool, envInt, semconvModeOf } from './config.js';
+import { envBool, envInt } from './config.js';
 import { HostMatcher } from './hosts.js';
 import { AimonInstrumentation, type AimonInstrumentationConfig } from './instrumentation.js';
 import { INSTRUMENTS, LATEST_INSTRUMENTS } from './instruments.js';
 import { embeddedViewName } from './naming.js';
-import { ChunkIntervalHistogram } from './chunk-intervals.js';
+import { OwnMetrics } from './own-metrics.js';
 
 type Env = Record<string, string | undefined>;
 export type ExporterName = 'otlp' | 'prometheus' | 'console' | 'none';
@@ -139,8 +139,8 @@ export interface ProvidersOptions {
 
 export interface Providers {
   plan: SdkPlan;
-  /** time_per_output_chunk aggregated by us and read by every reader. */
-  chunkIntervals: ChunkIntervalHistogram;
+  /** Our metrics, aggregated by us and read by every reader. */
+  ownMetrics: OwnMetrics;
   tracing: boolean;
   tracerProvider: NodeTracerProvider | undefined;
   meterProvider: MeterProvider;
@@ -224,16 +224,8 @@ export function startProviders(env: Env, log: DiagLogger, options: ProvidersOpti
   // Views do not apply to a producer's output: it is given the names the
   // views would have produced (see naming.ts).
   const onlyPrometheus = plan.metrics.length > 0 && plan.metrics.every((m) => m === 'prometheus');
-  const mode = semconvModeOf(env.OTEL_SEMCONV_STABILITY_OPT_IN);
-  const chunkNames = [
-    ...(mode !== 'latest' ? [INSTRUMENTS.tpoc] : []),
-    ...(mode !== 'v1.41' ? [LATEST_INSTRUMENTS.tpoc] : []),
-  ].map((d) => ({
-    name: (onlyPrometheus ? embeddedViewName(d.name, d.unit, d.kind) : undefined) ?? d.name,
-    description: d.description,
-  }));
-  const chunkIntervals = new ChunkIntervalHistogram(chunkNames);
-  const metricProducers = [chunkIntervals];
+  const ownMetrics = new OwnMetrics((name, unit, kind) => (onlyPrometheus ? embeddedViewName(name, unit, kind) : undefined) ?? name);
+  const metricProducers = [ownMetrics];
 
   const readers: MetricReader[] = [];
   let prometheus: PrometheusExporter | undefined;
@@ -264,7 +256,7 @@ export function startProviders(env: Env, log: DiagLogger, options: ProvidersOpti
 
   return {
     plan,
-    chunkIntervals,
+    ownMetrics,
     tracing,
     tracerProvider,
     meterProvider,
@@ -289,7 +281,7 @@ export function startSdk(env: Env, log: DiagLogger, options: AimonInstrumentatio
   });
   const { plan, tracing, tracerProvider, meterProvider } = p;
 
-  const instrumentation = new AimonInstrumentation({ ...options, tracing, chunkIntervals: p.chunkIntervals });
+  const instrumentation = new AimonInstrumentation({ ...options, tracing, ownMetrics: p.ownMetrics });
   instrumentation.setMeterProvider(meterProvider);
   if (tracerProvider !== undefined) instrumentation.setTracerProvider(tracerProvider);
 

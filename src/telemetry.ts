@@ -12,8 +12,8 @@ import {
   type Context,
   type Counter,
   type DiagLogger,
-  type Histogram,
-  type Meter,
+  type Histogram as OtelHistogram,
+  type MetricOptions,
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
@@ -21,22 +21,33 @@ import { Attribution, ATTRIBUTE_PREFIX } from './attribution.js';
 import { LabelCap } from './cardinality.js';
 import type { AimonConfig, SemconvMode } from './config.js';
 import type { Exchange, ExchangeResult, ExchangeSink } from './exchange.js';
-import type { ChunkIntervalHistogram } from './chunk-intervals.js';
+import { KeyedCache, type KeyPart } from './keyed-cache.js';
+import { OwnCounter, OwnHistogram, type OwnMetrics } from './own-metrics.js';
 import type { Pricing } from './pricing.js';
 import type { Target } from './hosts.js';
 import { INSTRUMENTS, LATEST_INSTRUMENTS, type InstrumentDescriptor } from './instruments.js';
 import * as sc from './semconv.js';
-import type { RequestParams } from './types.js';
+import type { RequestParams, Usage } from './types.js';
+
+/** What we use of an instrument: an OTel instrument or one of ours (own-metrics.ts). */
+type Histogram = Pick<OtelHistogram, 'record'>;
+type Adder = Pick<Counter, 'add'>;
+
+/** What we use of a Meter: an OTel Meter or our own aggregation. */
+export interface MeterLike {
+  createHistogram(name: string, options?: MetricOptions): Histogram;
+  createCounter(name: string, options?: MetricOptions): Adder;
+}
 
 interface LatestInstruments {
   inferenceDuration: Histogram;
   ttfc: Histogram;
   tpoc: Histogram;
-  inputTokens: Counter;
-  outputTokens: Counter;
-  cacheRead: Counter;
-  cacheWrite: Counter;
-  reasoning: Counter;
+  inputTokens: Adder;
+  outputTokens: Adder;
+  cacheRead: Adder;
+  cacheWrite: Adder;
+  reasoning: Adder;
 }
 
 interface Instruments {
@@ -45,35 +56,184 @@ interface Instruments {
   /** v1.41.1 instruments (absent when only the newest conventions are emitted). */
   legacy: { tokens: Histogram; ttfc: Histogram; tpoc: Histogram } | undefined;
   latest: LatestInstruments | undefined;
-  tokenDetail: Counter;
-  usageMissing: Counter;
-  costUsd: Counter;
-  costBilled: Counter;
-  costEffectiveUsd: Counter;
-  unpricedCalls: Counter;
-  unpricedTokens: Counter;
+  tokenDetail: Adder;
+  usageMissing: Adder;
+  costUsd: Adder;
+  costBilled: Adder;
+  costEffectiveUsd: Adder;
+  unpricedCalls: Adder;
+  unpricedTokens: Adder;
 }
 
 /** Per-exchange telemetry state, kept in Exchange.telemetry. */
 interface ExState {
   span: Span | undefined;
-  /** Metric attributes known so far (request side plus response model once seen). */
-  attrs: Attributes | undefined;
+  /** Recorders of this exchange's metric attribute set, once known (first chunk of a stream, else the end). */
+  series: BaseSeries | undefined;
   /** Capped attribution labels from baggage, for token and cost metrics. */
   attribution: Attributes | undefined;
-  /** time_per_output_chunk recorder bound to this exchange's attributes. */
-  tpoc: ((seconds: number) => void) | undefined;
+  /** time_per_output_chunk recorder for this exchange. */
+  tpoc: Rec | undefined;
+}
+
+/** Records one value into one series. */
+type Rec = (value: number) => void;
+
+function bindHistogram(h: Histogram, attrs: Attributes): Rec {
+  return h instanceof OwnHistogram ? h.bind(attrs) : (v) => h.record(v, attrs);
+}
+
+function bindCounter(c: Adder, attrs: Attributes): Rec {
+  return c instanceof OwnCounter ? c.bind(attrs) : (v) => c.add(v, attrs);
+}
+
+function all(recs: Rec[]): Rec {
+  if (recs.length === 1) return recs[0]!;
+  return (v) => {
+    for (const r of recs) r(v);
+  };
+}
+
+/**
+ * Every series an exchange records into, bound once per attribute set and
+ * shared by all exchanges with that set: after the first call with a given
+ * model, recording costs a few Map reads per value, with no attribute object
+ * built, sorted or hashed (most of our CPU per call before). Built lazily;
+ * dropped when the cache is full or the instruments change, and rebuilt into
+ * the same series.
+ */
+class BaseSeries {
+  private readonly recs = new KeyedCache<Rec>(1024);
+  private readonly usage = new KeyedCache<UsageSeries>(256);
+  private plainUsage: UsageSeries | undefined;
+
+  constructor(
+    private readonly i: Instruments,
+    /** operation, provider, server, request and response models. */
+    readonly attrs: Attributes,
+    private readonly inference: boolean,
+  ) {}
+
+  duration(outcome: string, errorType: string | undefined): Rec {
+    return this.recs.get(['duration', outcome, errorType], () => {
+      const a: Attributes = { ...this.attrs, [sc.ATTR_AIMON_OUTCOME]: outcome };
+      if (errorType !== undefined) a[sc.ATTR_ERROR_TYPE] = errorType;
+      const out: Rec[] = [];
+      if (this.i.latest !== undefined && this.inference) out.push(bindHistogram(this.i.latest.inferenceDuration, a));
+      if (this.i.legacy !== undefined || !this.inference) out.push(bindHistogram(this.i.duration, a));
+      return all(out);
+    });
+  }
+
+  ttfc(): Rec {
+    return this.recs.get(['ttfc'], () => all(this.chunkHistograms('ttfc')));
+  }
+
+  tpoc(): Rec {
+    return this.recs.get(['tpoc'], () => all(this.chunkHistograms('tpoc')));
+  }
+
+  private chunkHistograms(which: 'ttfc' | 'tpoc'): Rec[] {
+    const out: Rec[] = [];
+    for (const h of [this.i.legacy?.[which], this.i.latest?.[which]]) if (h !== undefined) out.push(bindHistogram(h, this.attrs));
+    return out;
+  }
+
+  /** Token and cost series: the base attributes plus the attribution labels. */
+  usageSeries(attribution: Attributes | undefined): UsageSeries {
+    if (attribution === undefined) return (this.plainUsage ??= new UsageSeries(this.i, this.attrs));
+    // Attribution keys come in configuration order, so the JSON is a stable key.
+    return this.usage.get([JSON.stringify(attribution)], () => new UsageSeries(this.i, { ...this.attrs, ...attribution }));
+  }
+}
+
+class UsageSeries {
+  private readonly recs = new KeyedCache<Rec>(1024);
+
+  constructor(
+    private readonly i: Instruments,
+    readonly attrs: Attributes,
+  ) {}
+
+  /** A recorder of `instrument` with `extra` added to the attributes, cached under `key`. */
+  private rec(key: readonly KeyPart[], bind: () => Rec): Rec {
+    return this.recs.get(key, bind);
+  }
+
+  private with(extra: Attributes): Attributes {
+    return { ...this.attrs, ...extra };
+  }
+
+  tokens(u: Usage): void {
+    const i = this.i;
+    if (i.legacy !== undefined) {
+      const h = i.legacy.tokens;
+      if (u.inputTokens !== undefined) {
+        this.rec(['tokens', 'input'], () => bindHistogram(h, this.with({ [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_INPUT })))(u.inputTokens);
+      }
+      if (u.outputTokens !== undefined) {
+        this.rec(['tokens', 'output'], () => bindHistogram(h, this.with({ [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_OUTPUT })))(u.outputTokens);
+      }
+    }
+    const l = i.latest;
+    if (l !== undefined) {
+      const m = (c: Adder, name: string) => this.rec(['latest', name], () => bindCounter(c, this.with({ [sc.ATTR_GEN_AI_TOKEN_MODALITY]: 'text' })));
+      if (u.inputTokens !== undefined) m(l.inputTokens, 'input')(u.inputTokens);
+      if (u.outputTokens !== undefined) m(l.outputTokens, 'output')(u.outputTokens);
+      if (u.cacheReadTokens !== undefined) m(l.cacheRead, 'cache_read')(u.cacheReadTokens);
+      if (u.cacheCreationTokens !== undefined) m(l.cacheWrite, 'cache_write')(u.cacheCreationTokens);
+      if (u.reasoningTokens !== undefined) m(l.reasoning, 'reasoning')(u.reasoningTokens);
+    }
+    // Zero subsets are skipped: adding 0 changes no total.
+    const d = (kind: string) => this.rec(['detail', kind], () => bindCounter(i.tokenDetail, this.with({ [sc.ATTR_AIMON_TOKEN_DETAIL]: kind })));
+    if (u.cacheReadTokens) d('cache_read')(u.cacheReadTokens);
+    if (u.cacheCreationTokens) d('cache_creation')(u.cacheCreationTokens);
+    if (u.reasoningTokens) d('reasoning')(u.reasoningTokens);
+  }
+
+  usageMissing(streamed: boolean, outcome: string): void {
+    this.rec(['missing', streamed, outcome], () =>
+      bindCounter(this.i.usageMissing, this.with({ [sc.ATTR_GEN_AI_REQUEST_STREAM]: streamed, [sc.ATTR_AIMON_OUTCOME]: outcome })),
+    )(1);
+  }
+
+  unpriced(reason: string, u: Usage | undefined): void {
+    const i = this.i;
+    this.rec(['unpriced', reason], () => bindCounter(i.unpricedCalls, this.with({ [sc.ATTR_AIMON_UNPRICED_REASON]: reason })))(1);
+    const t = (type: string) =>
+      this.rec(['unpricedTokens', reason, type], () =>
+        bindCounter(i.unpricedTokens, this.with({ [sc.ATTR_AIMON_UNPRICED_REASON]: reason, [sc.ATTR_GEN_AI_TOKEN_TYPE]: type })),
+      );
+    if (u?.inputTokens !== undefined) t(sc.GEN_AI_TOKEN_TYPE_INPUT)(u.inputTokens);
+    if (u?.outputTokens !== undefined) t(sc.GEN_AI_TOKEN_TYPE_OUTPUT)(u.outputTokens);
+  }
+
+  cost(version: string, kind: string, usd: number): void {
+    this.rec(['cost', version, kind], () =>
+      bindCounter(this.i.costUsd, this.with({ [sc.ATTR_AIMON_PRICE_VERSION]: version, [sc.ATTR_AIMON_COST_KIND]: kind })),
+    )(usd);
+  }
+
+  billed(version: string, currency: string, amount: number): void {
+    this.rec(['billed', version, currency], () =>
+      bindCounter(this.i.costBilled, this.with({ [sc.ATTR_AIMON_PRICE_VERSION]: version, [sc.ATTR_AIMON_COST_BILLED_CURRENCY]: currency })),
+    )(amount);
+  }
+
+  effectiveUsd(version: string, usd: number): void {
+    this.rec(['effective', version], () => bindCounter(this.i.costEffectiveUsd, this.with({ [sc.ATTR_AIMON_PRICE_VERSION]: version })))(usd);
+  }
 }
 
 /** Creates every instrument we record, from the lists of descriptors. */
-export function createInstruments(meter: Meter, mode: SemconvMode = 'v1.41'): Instruments {
+export function createInstruments(meter: MeterLike, mode: SemconvMode = 'v1.41'): Instruments {
   const h = (d: InstrumentDescriptor): Histogram =>
     meter.createHistogram(d.name, {
       description: d.description,
       unit: d.unit,
       ...(d.buckets !== undefined ? { advice: { explicitBucketBoundaries: d.buckets } } : {}),
     });
-  const c = (d: InstrumentDescriptor): Counter => meter.createCounter(d.name, { description: d.description, unit: d.unit });
+  const c = (d: InstrumentDescriptor): Adder => meter.createCounter(d.name, { description: d.description, unit: d.unit });
   const L = LATEST_INSTRUMENTS;
   return {
     duration: h(INSTRUMENTS.duration),
@@ -131,12 +291,18 @@ export interface TelemetryOptions {
   tracing: boolean;
   /** Prices calls; without it no cost is recorded. */
   pricing?: Pricing | undefined;
-  /** Aggregates time_per_output_chunk ourselves (see chunk-intervals.ts); else the SDK instrument records it. */
-  chunkIntervals?: ChunkIntervalHistogram | undefined;
+  /**
+   * Aggregates every metric ourselves and exports it as a MetricProducer
+   * registered on the readers (see own-metrics.ts); else the SDK's instruments
+   * from the meter record them.
+   */
+  ownMetrics?: OwnMetrics | undefined;
 }
 
 export class GenAiTelemetry implements ExchangeSink {
   private instruments: Instruments;
+  /** Bound recorders by metric attribute set (see BaseSeries); bounded, rebuilt on demand. */
+  private series = new KeyedCache<BaseSeries>(4096);
   private readonly requestModels: LabelCap;
   private readonly responseModels: LabelCap;
   private readonly errorTypes: LabelCap;
@@ -144,12 +310,12 @@ export class GenAiTelemetry implements ExchangeSink {
 
   constructor(
     private tracer: Tracer,
-    meter: Meter,
+    meter: MeterLike,
     private readonly config: AimonConfig,
     private readonly diag: DiagLogger,
     private readonly options: TelemetryOptions = { tracing: true },
   ) {
-    this.instruments = createInstruments(meter, config.semconv);
+    this.instruments = createInstruments(options.ownMetrics ?? meter, config.semconv);
     const warn = (label: string, max: number) => (v: string) =>
       this.diag.warn(`more than ${max} distinct ${label} values (latest "${v.slice(0, 64)}"); further values are reported as "${sc.OVERFLOW_VALUE}"`);
     this.requestModels = new LabelCap(config.maxModelLabels, warn(sc.ATTR_GEN_AI_REQUEST_MODEL, config.maxModelLabels));
@@ -164,8 +330,11 @@ export class GenAiTelemetry implements ExchangeSink {
     this.tracer = tracer;
   }
 
-  setMeter(meter: Meter): void {
+  /** A new meter provider; ignored when we aggregate ourselves (the producer is on the readers already). */
+  setMeter(meter: MeterLike): void {
+    if (this.options.ownMetrics !== undefined) return;
     this.instruments = createInstruments(meter, this.config.semconv);
+    this.series = new KeyedCache<BaseSeries>(4096);
   }
 
   /** Stops background work (the price file watcher). */
@@ -176,7 +345,7 @@ export class GenAiTelemetry implements ExchangeSink {
   /** Starts the span of an exchange; returns the context the original fetch must run in. */
   start(ex: Exchange, parent: Context = context.active()): Context {
     const attribution = this.attribution.enabled ? this.attribution.read(parent) : undefined;
-    const st: ExState = { span: undefined, attrs: undefined, attribution: attribution?.metric, tpoc: undefined };
+    const st: ExState = { span: undefined, series: undefined, attribution: attribution?.metric, tpoc: undefined };
     ex.telemetry = st;
     if (!this.options.tracing) return parent;
     const attributes = requestSpanAttributes(ex.target, ex.request);
@@ -188,17 +357,23 @@ export class GenAiTelemetry implements ExchangeSink {
     return trace.setSpan(parent, st.span);
   }
 
-  private metricAttrs(ex: Exchange, responseModel: string | undefined): Attributes {
-    const a: Attributes = {
-      [sc.ATTR_GEN_AI_OPERATION_NAME]: ex.target.operation,
-      [sc.ATTR_GEN_AI_PROVIDER_NAME]: ex.target.endpoint.provider,
-      [sc.ATTR_SERVER_ADDRESS]: ex.target.serverAddress,
-      [sc.ATTR_SERVER_PORT]: ex.target.serverPort,
-    };
+  /** The series of an exchange's metric attribute set (capped models), shared across exchanges. */
+  private seriesOf(ex: Exchange, responseModel: string | undefined): BaseSeries {
+    const t = ex.target;
     const rm = ex.request?.model;
-    if (rm !== undefined) a[sc.ATTR_GEN_AI_REQUEST_MODEL] = this.requestModels.cap(rm);
-    if (responseModel !== undefined) a[sc.ATTR_GEN_AI_RESPONSE_MODEL] = this.responseModels.cap(responseModel);
-    return a;
+    const req = rm !== undefined ? this.requestModels.cap(rm) : undefined;
+    const res = responseModel !== undefined ? this.responseModels.cap(responseModel) : undefined;
+    return this.series.get([t.operation, t.endpoint.provider, t.serverAddress, t.serverPort, req, res], () => {
+      const a: Attributes = {
+        [sc.ATTR_GEN_AI_OPERATION_NAME]: t.operation,
+        [sc.ATTR_GEN_AI_PROVIDER_NAME]: t.endpoint.provider,
+        [sc.ATTR_SERVER_ADDRESS]: t.serverAddress,
+        [sc.ATTR_SERVER_PORT]: t.serverPort,
+      };
+      if (req !== undefined) a[sc.ATTR_GEN_AI_REQUEST_MODEL] = req;
+      if (res !== undefined) a[sc.ATTR_GEN_AI_RESPONSE_MODEL] = res;
+      return new BaseSeries(this.instruments, a, t.operation !== 'embeddings');
+    });
   }
 
   /**
@@ -207,45 +382,26 @@ export class GenAiTelemetry implements ExchangeSink {
    * Failed calls (4xx/5xx, network errors) are not billed and not counted.
    * Returns the span attributes.
    */
-  private recordCost(r: ExchangeResult, usageAttrs: Attributes): Attributes | undefined {
+  private recordCost(r: ExchangeResult, usage: UsageSeries): Attributes | undefined {
     const pricing = this.options.pricing;
     // A 2xx that then failed (an error event, a reset mid-stream) is a failed
     // call too: its missing usage is not an unpriced call.
     if (pricing === undefined || !isSuccess(r.status) || r.outcome === 'error') return undefined;
-    const i = this.instruments;
     const p = pricing.price(r);
     const call = p.call;
     if (!call.priced) {
-      i.unpricedCalls.add(1, { ...usageAttrs, [sc.ATTR_AIMON_UNPRICED_REASON]: call.reason });
-      const u = r.response.usage;
-      if (u?.inputTokens !== undefined) {
-        i.unpricedTokens.add(u.inputTokens, {
-          ...usageAttrs,
-          [sc.ATTR_AIMON_UNPRICED_REASON]: call.reason,
-          [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_INPUT,
-        });
-      }
-      if (u?.outputTokens !== undefined) {
-        i.unpricedTokens.add(u.outputTokens, {
-          ...usageAttrs,
-          [sc.ATTR_AIMON_UNPRICED_REASON]: call.reason,
-          [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_OUTPUT,
-        });
-      }
+      usage.unpriced(call.reason, r.response.usage);
       return { [sc.ATTR_AIMON_UNPRICED_REASON]: call.reason, [sc.ATTR_AIMON_PRICE_VERSION]: p.tableVersion };
     }
-    const costAttrs = { ...usageAttrs, [sc.ATTR_AIMON_PRICE_VERSION]: p.tableVersion };
     for (const kind of COST_KINDS_RECORDED) {
-      if (call.cost.tokens[kind] > 0) i.costUsd.add(call.cost[kind], { ...costAttrs, [sc.ATTR_AIMON_COST_KIND]: kind });
+      if (call.cost.tokens[kind] > 0) usage.cost(p.tableVersion, kind, call.cost[kind]);
     }
     const billed = p.billed!;
     // A host without a billing rule bills list USD: its billed series would
     // repeat the list cost, so only hosts with a rule (HolySheep: CNY) get one.
     // Effective USD is recorded for every host, so that it sums to real spend.
-    if (p.billingRule !== undefined) {
-      i.costBilled.add(billed.billed, { ...costAttrs, [sc.ATTR_AIMON_COST_BILLED_CURRENCY]: billed.currency });
-    }
-    i.costEffectiveUsd.add(billed.effectiveUsd, costAttrs);
+    if (p.billingRule !== undefined) usage.billed(p.tableVersion, billed.currency, billed.billed);
+    usage.effectiveUsd(p.tableVersion, billed.effectiveUsd);
     return {
       [sc.ATTR_AIMON_COST_USD]: call.cost.total,
       [sc.ATTR_AIMON_COST_BILLED]: billed.billed,
@@ -258,69 +414,32 @@ export class GenAiTelemetry implements ExchangeSink {
 
   chunkInterval(ex: Exchange, seconds: number): void {
     const st = ex.telemetry as ExState;
-    // The response model is in every chunk; the first chunk was parsed before
-    // the first interval, so these attributes are final for the stream.
-    st.attrs ??= this.metricAttrs(ex, ex.currentResponseModel());
-    const own = this.options.chunkIntervals;
-    if (own !== undefined) {
-      st.tpoc ??= own.bind(st.attrs);
-      st.tpoc(seconds);
-      return;
+    if (st.tpoc === undefined) {
+      // The response model is in every chunk; the first chunk was parsed before
+      // the first interval, so these attributes are final for the stream.
+      st.series ??= this.seriesOf(ex, ex.currentResponseModel());
+      st.tpoc = st.series.tpoc();
     }
-    this.instruments.legacy?.tpoc.record(seconds, st.attrs);
-    this.instruments.latest?.tpoc.record(seconds, st.attrs);
+    st.tpoc(seconds);
   }
 
   end(ex: Exchange, r: ExchangeResult): void {
     const st = ex.telemetry as ExState;
-    const i = this.instruments;
-    const base = st.attrs ?? this.metricAttrs(ex, r.response.model);
+    const series = st.series ?? this.seriesOf(ex, r.response.model);
     const errorType = r.errorType !== undefined ? this.errorTypes.cap(r.errorType) : undefined;
+    series.duration(r.outcome, errorType)(r.durationS);
+    if (r.timeToFirstChunkS !== undefined) series.ttfc()(r.timeToFirstChunkS);
 
-    const durAttrs: Attributes = { ...base, [sc.ATTR_AIMON_OUTCOME]: r.outcome };
-    if (errorType !== undefined) durAttrs[sc.ATTR_ERROR_TYPE] = errorType;
-    const inference = ex.target.operation !== 'embeddings';
-    if (i.latest !== undefined && inference) i.latest.inferenceDuration.record(r.durationS, durAttrs);
-    if (i.legacy !== undefined || !inference) i.duration.record(r.durationS, durAttrs);
-    if (r.timeToFirstChunkS !== undefined) {
-      i.legacy?.ttfc.record(r.timeToFirstChunkS, base);
-      i.latest?.ttfc.record(r.timeToFirstChunkS, base);
-    }
-
-    const u = r.response.usage;
     // Tokens (and cost) carry the attribution labels; latency series do not,
     // so that a tenant label never multiplies the histogram buckets.
-    const usageAttrs = st.attribution !== undefined ? { ...base, ...st.attribution } : base;
-    if (u !== undefined) {
-      if (i.legacy !== undefined) {
-        if (u.inputTokens !== undefined) {
-          i.legacy.tokens.record(u.inputTokens, { ...usageAttrs, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_INPUT });
-        }
-        if (u.outputTokens !== undefined) {
-          i.legacy.tokens.record(u.outputTokens, { ...usageAttrs, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_OUTPUT });
-        }
-      }
-      if (i.latest !== undefined) {
-        const m = { ...usageAttrs, [sc.ATTR_GEN_AI_TOKEN_MODALITY]: 'text' };
-        if (u.inputTokens !== undefined) i.latest.inputTokens.add(u.inputTokens, m);
-        if (u.outputTokens !== undefined) i.latest.outputTokens.add(u.outputTokens, m);
-        if (u.cacheReadTokens !== undefined) i.latest.cacheRead.add(u.cacheReadTokens, m);
-        if (u.cacheCreationTokens !== undefined) i.latest.cacheWrite.add(u.cacheCreationTokens, m);
-        if (u.reasoningTokens !== undefined) i.latest.reasoning.add(u.reasoningTokens, m);
-      }
-      // Zero subsets are skipped: adding 0 changes no total and costs a record per call.
-      if (u.cacheReadTokens) i.tokenDetail.add(u.cacheReadTokens, { ...usageAttrs, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'cache_read' });
-      if (u.cacheCreationTokens) {
-        i.tokenDetail.add(u.cacheCreationTokens, { ...usageAttrs, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'cache_creation' });
-      }
-      if (u.reasoningTokens) i.tokenDetail.add(u.reasoningTokens, { ...usageAttrs, [sc.ATTR_AIMON_TOKEN_DETAIL]: 'reasoning' });
-    } else if (r.usageMissing && r.outcome !== 'error') {
-      // A stream that failed after its 200 has no usage because it failed:
-      // that is an error, not a gateway that withholds usage.
-      i.usageMissing.add(1, { ...usageAttrs, [sc.ATTR_GEN_AI_REQUEST_STREAM]: r.streamed, [sc.ATTR_AIMON_OUTCOME]: r.outcome });
-    }
+    const usage = series.usageSeries(st.attribution);
+    const u = r.response.usage;
+    if (u !== undefined) usage.tokens(u);
+    // A stream that failed after its 200 has no usage because it failed:
+    // that is an error, not a gateway that withholds usage.
+    else if (r.usageMissing && r.outcome !== 'error') usage.usageMissing(r.streamed, r.outcome);
 
-    const costSpanAttrs = this.recordCost(r, usageAttrs);
+    const costSpanAttrs = this.recordCost(r, usage);
 
     const span = st.span;
     if (span === undefined) return;

@@ -2,8 +2,8 @@
  * The tap alone, without network or SDK: a fake fetch that answers from
  * memory with recorded upstream bodies (one event per read for the stream),
  * called bare and through AimonInstrumentation.wrap(), interleaved in the
- * same process. The app side reads the body as the openai SDK would (text +
- * JSON.parse, or a reader loop). In `spans` mode an ALS context manager and a
+ * same process. The app side reads the body as the openai SDK does (Response.json(),
+ * or a reader loop). In `spans` mode an ALS context manager and a
  * tracer provider are installed for both, so the difference is our own share
  * above the context manager. argv: mode (metrics|spans), rounds.
  */
@@ -14,7 +14,7 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { createRequire } from 'node:module';
 import { AimonInstrumentation } from '../../dist/index.js';
-import { ChunkIntervalHistogram } from '../../dist/chunk-intervals.js';
+import { OwnMetrics } from '../../dist/own-metrics.js';
 import { startFakeUpstream } from '../../dist/sim/upstream.js';
 import { median, quantile, shuffled } from './stats.mjs';
 
@@ -56,10 +56,10 @@ async function record() {
 const rec = await record();
 
 if (mode === 'spans') context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-// As register does: time_per_output_chunk aggregated by our producer on the reader.
-const chunkIntervals = new ChunkIntervalHistogram([{ name: 'gen_ai.client.operation.time_per_output_chunk', description: '' }]);
-const meterProvider = new MeterProvider({ readers: [new PullMetricReader({ metricProducers: [chunkIntervals] })] });
-const inst = new AimonInstrumentation({ tracing: mode === 'spans', enabled: false, chunkIntervals });
+// As register does: our metrics aggregated by our producer on the reader.
+const ownMetrics = new OwnMetrics();
+const meterProvider = new MeterProvider({ readers: [new PullMetricReader({ metricProducers: [ownMetrics] })] });
+const inst = new AimonInstrumentation({ tracing: mode === 'spans', enabled: false, ownMetrics });
 inst.setMeterProvider(meterProvider);
 if (mode === 'spans') inst.setTracerProvider(new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new CountingSpanExporter())] }));
 
@@ -80,7 +80,7 @@ const BASE = 'https://api.openai.com/v1';
 async function call(fetchFn, workload) {
   const r = rec[workload];
   const res = await fetchFn(`${BASE}${r.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: r.req, workload });
-  if (workload !== 'stream') return JSON.parse(await res.text()) ? 1 : 0;
+  if (workload !== 'stream') return (await res.json()) ? 1 : 0;
   const reader = res.body.getReader();
   let n = 0;
   for (;;) {

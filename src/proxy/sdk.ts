@@ -39,7 +39,7 @@ export function startProxyTelemetry(env: Env, log: DiagLogger = apiDiag): ProxyT
   const telemetry = new GenAiTelemetry(tracer, meter, aimonConfig, log, {
     tracing: p.tracing,
     pricing,
-    chunkIntervals: p.chunkIntervals,
+    ownMetrics: p.ownMetrics,
   });
   const exporter = p.prometheus;
   return {
