@@ -79,6 +79,8 @@ export class Exchange {
   private jsonTooLarge = false;
   /** The whole JSON body as the app read it with text() or json(). */
   private jsonText: string | undefined;
+  /** The app's JSON.parse of jsonText, when it called Response.json(). */
+  private jsonParsed: unknown;
   private sse: SseParser | undefined;
   private stream: StreamAccumulator | undefined;
   private filter: InjectedUsageFilter | undefined;
@@ -180,12 +182,19 @@ export class Exchange {
     return this.mode === 'sse';
   }
 
-  /** The app read the whole body as text (Response.text() or .json()): no second decode. */
-  onBodyText(text: string, nowMs: number): void {
+  /**
+   * The app read the whole body as text (Response.text() or .json()): no
+   * second decode. `parsed` is the app's JSON.parse of it (Response.json()):
+   * no second parse either. Neither is kept past this call.
+   */
+  onBodyText(text: string, nowMs: number, parsed?: unknown): void {
     if (this.ended) return;
     if (this.mode === 'json') {
       if (text.length > this.config.maxBodyBytes) this.jsonTooLarge = true;
-      else this.jsonText = text;
+      else {
+        this.jsonText = text;
+        this.jsonParsed = parsed;
+      }
     }
     this.onEnd(nowMs);
   }
@@ -283,11 +292,12 @@ export class Exchange {
         response =
           text === undefined
             ? { unparseable: true }
-            : protocolOf(this.target.protocol).summarizeJson(text, this.target.operation, this.config.content);
+            : protocolOf(this.target.protocol).summarizeJson(text, this.target.operation, this.config.content, this.jsonParsed);
       }
     }
     this.json = [];
     this.jsonText = undefined;
+    this.jsonParsed = undefined;
     this.sse = undefined;
     // A successful response that told us no usage: no token counts are
     // reported for it (nothing is estimated), and it is counted as such.

@@ -15,7 +15,7 @@ import {
   outputFinishReason,
   StreamedMessage,
 } from './content.js';
-import { commonRequestParams, int, parseSpan, skimDocument, skimObject } from './json-skim.js';
+import { commonRequestParams, documentMembers, int, parseSpan, skimObject } from './json-skim.js';
 import type { ContentOptions, Protocol, StreamAccumulator } from './protocol.js';
 import type { SseEvent } from './sse.js';
 import type { EventKind } from './stream.js';
@@ -63,10 +63,10 @@ export function normalizeAnthropicUsage(raw: unknown): Usage | undefined {
 const REQUEST_KEYS = ['model', 'stream', 'max_tokens', 'temperature', 'top_p', 'stop_sequences', 'system', 'messages'] as const;
 
 function parseRequest(body: string, content: ContentOptions): RequestParams | undefined {
-  const f = skimDocument(body, REQUEST_KEYS);
+  const f = documentMembers(body, REQUEST_KEYS);
   if (f === undefined) return undefined;
-  const get = (k: string): unknown => parseSpan(body, f.get(k));
-  const out: RequestParams = { ...commonRequestParams(get, ['max_tokens']), includeUsage: false, hasStreamOptions: false };
+  const get = f.get;
+  const out: RequestParams = Object.assign(commonRequestParams(get, ['max_tokens']), { includeUsage: false, hasStreamOptions: false });
   const stop = get('stop_sequences');
   if (Array.isArray(stop) && stop.every((x) => typeof x === 'string')) out.stopSequences = stop as string[];
   if (content.capture) {
@@ -80,20 +80,20 @@ function parseRequest(body: string, content: ContentOptions): RequestParams | un
 
 const RESPONSE_KEYS = ['id', 'model', 'stop_reason', 'usage', 'content', 'type'] as const;
 
-function summarizeJson(text: string, content: ContentOptions): ResponseSummary {
-  const f = skimDocument(text, RESPONSE_KEYS);
+function summarizeJson(text: string, content: ContentOptions, parsed?: unknown): ResponseSummary {
+  const f = documentMembers(text, RESPONSE_KEYS, parsed);
   if (f === undefined) return { unparseable: true };
   const out: ResponseSummary = {};
-  const id = parseSpan(text, f.get('id'));
+  const id = f.get('id');
   if (typeof id === 'string') out.id = id;
-  const model = parseSpan(text, f.get('model'));
+  const model = f.get('model');
   if (typeof model === 'string') out.model = model;
-  const sr = parseSpan(text, f.get('stop_reason'));
+  const sr = f.get('stop_reason');
   if (typeof sr === 'string') out.finishReasons = [sr];
-  const usage = normalizeAnthropicUsage(parseSpan(text, f.get('usage')));
+  const usage = normalizeAnthropicUsage(f.get('usage'));
   if (usage !== undefined) out.usage = usage;
-  if (content.capture && parseSpan(text, f.get('type')) === 'message') {
-    const msgs = anthropicOutputMessages(parseSpan(text, f.get('content')), typeof sr === 'string' ? sr : undefined, content.maxBytes);
+  if (content.capture && f.get('type') === 'message') {
+    const msgs = anthropicOutputMessages(f.get('content'), typeof sr === 'string' ? sr : undefined, content.maxBytes);
     out.outputMessages = boundedJson(msgs, content.maxBytes);
   }
   return out;
@@ -231,6 +231,6 @@ export class AnthropicStream implements StreamAccumulator {
 export const anthropicProtocol: Protocol = {
   name: 'anthropic',
   parseRequest: (body: string, _op: Operation, content: ContentOptions) => parseRequest(body, content),
-  summarizeJson: (text: string, _op: Operation, content: ContentOptions) => summarizeJson(text, content),
+  summarizeJson: (text: string, _op: Operation, content: ContentOptions, parsed?: unknown) => summarizeJson(text, content, parsed),
   newStream: (_op: Operation, content: ContentOptions) => new AnthropicStream(content),
 };

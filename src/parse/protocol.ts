@@ -29,6 +29,10 @@ export interface StreamAccumulator {
 export interface Protocol {
   readonly name: ProtocolName;
   parseRequest(body: string, operation: Operation, content: ContentOptions): RequestParams | undefined;
-  summarizeJson(text: string, operation: Operation, content: ContentOptions): ResponseSummary;
+  /**
+   * Summary of a whole JSON response body. `parsed`, when given, is the
+   * app's own JSON.parse of `text` (Response.json()): used instead of parsing again.
+   */
+  summarizeJson(text: string, operation: Operation, content: ContentOptions, parsed?: unknown): ResponseSummary;
   newStream(operation: Operation, content: ContentOptions): StreamAccumulator;
 }

@@ -14,7 +14,7 @@ import {
   responsesSystemInstructions,
   StreamedMessage,
 } from './content.js';
-import { commonRequestParams, onlyWsAfter, parseSpan, skimArray, skimDocument, skimObject, type Span } from './json-skim.js';
+import { commonRequestParams, onlyWsAfter, parseSpan, documentMembers, skimArray, skimDocument, skimObject, type Span } from './json-skim.js';
 import { normalizeUsage } from './openai.js';
 import type { ContentOptions, Protocol, StreamAccumulator } from './protocol.js';
 import type { SseEvent } from './sse.js';
@@ -23,12 +23,12 @@ import type { EventKind } from './stream.js';
 const REQUEST_KEYS = ['model', 'stream', 'max_output_tokens', 'temperature', 'top_p', 'instructions', 'input'] as const;
 
 function parseRequest(body: string, content: ContentOptions): RequestParams | undefined {
-  const f = skimDocument(body, REQUEST_KEYS);
+  const f = documentMembers(body, REQUEST_KEYS);
   if (f === undefined) return undefined;
-  const get = (k: string): unknown => parseSpan(body, f.get(k));
+  const get = f.get;
   // stream_options here only sets include_obfuscation; usage always arrives
   // in response.completed, so there is nothing to inject.
-  const out: RequestParams = { ...commonRequestParams(get, ['max_output_tokens']), includeUsage: false, hasStreamOptions: false };
+  const out: RequestParams = Object.assign(commonRequestParams(get, ['max_output_tokens']), { includeUsage: false, hasStreamOptions: false });
   if (content.capture) {
     const si = contentJson(responsesSystemInstructions(get('instructions'), content.maxBytes), content);
     if (si !== undefined) out.systemInstructions = si;

@@ -31,10 +31,25 @@ const COLON = 0x3a;
 const SPACE = 0x20;
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
+/**
+ * Index of `byte` in `a` from `from`, or -1. Node's Buffer search (memchr)
+ * works on any Uint8Array and is about 8x faster here than
+ * Uint8Array.prototype.indexOf, which compares element by element.
+ */
+const bufferIndexOf = Buffer.prototype.indexOf as (this: Uint8Array, value: number, byteOffset: number) => number;
+function indexOfByte(a: Uint8Array, byte: number, from: number): number {
+  return bufferIndexOf.call(a, byte, from);
+}
+
 function fieldIs(line: Uint8Array, len: number, name: string): boolean {
   if (len !== name.length) return false;
   for (let i = 0; i < len; i++) if (line[i] !== name.charCodeAt(i)) return false;
   return true;
+}
+
+/** `data:` at `pos`, with its colon inside the chunk. */
+function isDataField(c: Uint8Array, pos: number, n: number): boolean {
+  return pos + 5 <= n && c[pos] === 0x64 && c[pos + 1] === 0x61 && c[pos + 2] === 0x74 && c[pos + 3] === 0x61 && c[pos + 4] === COLON;
 }
 
 export class SseParser {
@@ -108,10 +123,24 @@ export class SseParser {
       // An event ended by a CR at the end of the last chunk: its CRLF is complete now.
       if (this.deferred !== undefined) this.dispatchDeferred(lf ? 1 : 0);
     }
-    let nextCR = chunk.indexOf(CR, pos);
+    let nextCR = indexOfByte(chunk, CR, pos);
     while (pos < n) {
-      let nl = chunk.indexOf(LF, pos);
-      if (nextCR !== -1 && nextCR < pos) nextCR = chunk.indexOf(CR, pos);
+      // Fast path, the shape of nearly every event an LLM API sends: a
+      // single `data:` line and a blank line, whole in this chunk, with no
+      // CR anywhere after it and nothing pending. Same event as the general
+      // path below, without a line object or a data piece per line.
+      if (nextCR === -1 && this.partialLen === 0 && !this.hasData && !this.oversized && this.eventType === '' && isDataField(chunk, pos, n)) {
+        const nl = indexOfByte(chunk, LF, pos);
+        const vStart = pos + (chunk[pos + 5] === SPACE ? 6 : 5);
+        if (nl !== -1 && nl + 1 < n && chunk[nl + 1] === LF && nl - pos <= this.maxEventBytes && !this.lineTooLong) {
+          pos = nl + 2;
+          this.lineEnd = base + pos;
+          this.onEvent({ type: 'message', data: decoder.decode(chunk.subarray(vStart, nl)), oversized: false, endOffset: this.lineEnd });
+          continue;
+        }
+      }
+      let nl = indexOfByte(chunk, LF, pos);
+      if (nextCR !== -1 && nextCR < pos) nextCR = indexOfByte(chunk, CR, pos);
       let isCR = false;
       if (nextCR !== -1 && (nl === -1 || nextCR < nl)) {
         nl = nextCR;
@@ -223,7 +252,7 @@ export class SseParser {
       return;
     }
     if (line[0] === COLON) return;
-    let colon = line.indexOf(COLON);
+    let colon = indexOfByte(line, COLON, 0);
     if (colon === -1) colon = len;
     let vStart = colon + 1;
     if (vStart < len && line[vStart] === SPACE) vStart++;

@@ -67,7 +67,11 @@ interface Seen {
   redirected: boolean;
   type: ResponseType;
   ok: boolean;
-  proto: unknown;
+  /** What an app can see of the class (the prototype itself is an observed subclass: see docs/safety.md). */
+  ctor: unknown;
+  isResponse: boolean;
+  tag: string;
+  ownKeys: string[];
   bodyUsedBefore: boolean;
 }
 
@@ -82,7 +86,10 @@ async function observe(res: Response): Promise<Seen> {
     redirected: res.redirected,
     type: res.type,
     ok: res.ok,
-    proto: Object.getPrototypeOf(res),
+    ctor: res.constructor,
+    isResponse: res instanceof Response,
+    tag: Object.prototype.toString.call(res),
+    ownKeys: Object.keys(res),
     bodyUsedBefore,
   };
 }
@@ -112,6 +119,35 @@ describe('raw fetch: identical with and without instrumentation', () => {
       expect(h.genAiSpans()).toHaveLength(1);
     });
   }
+
+  it('the app gets its own Response and body stream; what we observe has an observed subclass of its prototype', async () => {
+    for (const path of ['/v1/chat/completions', '/stream/v1/chat/completions']) {
+      const streaming = path.startsWith('/stream');
+      const res = await fetch(`${replay.url}${path}`, post(streaming ? STREAM_REQUEST : REQUEST));
+      // An event stream is observed through its body only: the Response keeps its prototype.
+      // (Booleans, not toBe on prototypes: a failing diff would print platform prototypes, whose getters throw.)
+      expect(Object.getPrototypeOf(res) === Response.prototype).toBe(streaming);
+      const body = res.body!;
+      for (const [obj, Ctor] of [
+        [res, Response],
+        [body, ReadableStream],
+      ] as const) {
+        const proto = Object.getPrototypeOf(obj) as object;
+        if (!(streaming && obj === res)) {
+          expect(Object.getPrototypeOf(proto) === Ctor.prototype).toBe(true);
+          expect(Object.hasOwn(proto, 'constructor')).toBe(false);
+        }
+        expect(obj.constructor).toBe(Ctor);
+        expect(obj instanceof Ctor).toBe(true);
+        expect(Object.keys(obj)).toEqual([]);
+      }
+      const reader = body.getReader();
+      expect(Object.getPrototypeOf(Object.getPrototypeOf(reader)) === ReadableStreamDefaultReader.prototype).toBe(true);
+      expect(reader instanceof ReadableStreamDefaultReader).toBe(true);
+      while (!(await reader.read()).done);
+    }
+    expect(h.genAiSpans()).toHaveLength(2);
+  });
 
   it('gzip, br and deflate bodies are parsed after decompression', async () => {
     for (const enc of ['gzip', 'br', 'deflate']) await (await fetch(`${replay.url}/${enc}/v1/chat/completions`, post(REQUEST))).json();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SseEvent } from '../../src/parse/sse.js';
-import { hasNonNullMember, StreamSummary, type EventKind } from '../../src/parse/stream.js';
+import { needsParse, StreamSummary, type EventKind } from '../../src/parse/stream.js';
 import { fixtureBytes, parseAll } from './sse-helpers.js';
 
 function run(events: readonly SseEvent[]): { kinds: EventKind[]; s: StreamSummary } {
@@ -142,26 +142,33 @@ describe('StreamSummary edge cases', () => {
   });
 });
 
-describe('hasNonNullMember', () => {
-  it.each<[string, string, boolean]>([
-    ['{"usage":{"prompt_tokens":1}}', '"usage"', true],
-    ['{"usage":null}', '"usage"', false],
-    ['{"usage" : null }', '"usage"', false],
-    ['{"usage"\n:\tnull}', '"usage"', false],
-    ['{"usage":0}', '"usage"', true],
-    ['{"usage":"null"}', '"usage"', true],
-    ['{"a":1}', '"usage"', false],
+describe('needsParse', () => {
+  it.each<[string, boolean]>([
+    ['{"usage":{"prompt_tokens":1}}', true],
+    ['{"usage":null}', false],
+    ['{"usage" : null }', false],
+    ['{"usage"\n:\tnull}', false],
+    ['{"usage"\r\n:\r\nnull}', false],
+    ['{"usage":0}', true],
+    ['{"usage":"null"}', true],
+    ['{"a":1}', false],
     // A content string that contains the text (JSON escapes its quotes).
-    ['{"content":"the \\"usage\\": {\\"x\\":1}"}', '"usage"', false],
-    ['{"content":"usage"}', '"usage"', false],
-    ['{"content":"\\"usage"}', '"usage"', false],
-    ['{"content":"usage: 5","usage":null}', '"usage"', false],
-    ['{"usage":null,"x":{"usage":{"a":1}}}', '"usage"', true],
-    ['{"choices":[{"finish_reason":null}]}', '"finish_reason"', false],
-    ['{"choices":[{"finish_reason":"stop"}]}', '"finish_reason"', true],
-    ['{"usage":', '"usage"', true],
-    ['"usage"', '"usage"', false],
-  ])('%s %s → %s', (data, key, expected) => {
-    expect(hasNonNullMember(data, key)).toBe(expected);
+    ['{"content":"the \\"usage\\": {\\"x\\":1}"}', false],
+    ['{"content":"usage"}', false],
+    ['{"content":"\\"usage"}', false],
+    ['{"content":"usage: 5","usage":null}', false],
+    ['{"usage":null,"x":{"usage":{"a":1}}}', true],
+    ['{"choices":[{"finish_reason":null}]}', false],
+    ['{"choices":[{"finish_reason":"stop"}]}', true],
+    ['{"choices":[{"finish_reason" :\t"length"}]}', true],
+    ['{"choices":[{"finish_reason":null}],"usage":null}', false],
+    ['{"choices":[{"finish_reason":null}],"usage":{"total_tokens":3}}', true],
+    ['{"usage":', true],
+    ['"usage"', false],
+    ['{"error":{"message":"x"}}', true],
+    ['{"error":null}', true],
+    ['{"content":"no error here"}', false],
+  ])('%s → %s', (data, expected) => {
+    expect(needsParse(data)).toBe(expected);
   });
 });
