@@ -19,6 +19,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { VARIANTS, WORKLOADS, checkTargets, clientReport, runClientBench } from './lib/client-bench.mjs';
+import { INPROC_WORKLOADS, checkInproc, runInprocBench } from './lib/inproc-bench.mjs';
 import { forkChild } from './lib/procs.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -30,7 +31,8 @@ const { values: opts } = parseArgs({
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     scale: { type: 'string' },
-    only: { type: 'string', default: 'client,tap,parse,rss' },
+    only: { type: 'string', default: 'inproc,client,tap,parse,rss' },
+    'inproc-rounds': { type: 'string' },
     variants: { type: 'string' },
     workloads: { type: 'string' },
     profile: { type: 'boolean', default: false },
@@ -39,6 +41,7 @@ const { values: opts } = parseArgs({
 const only = new Set(opts.only.split(','));
 const rounds = Number(opts.rounds ?? (opts.quick ? 3 : 11));
 const scale = Number(opts.scale ?? (opts.quick ? 0.3 : 1));
+const inprocRounds = Number(opts['inproc-rounds'] ?? (opts.quick ? 8 : 40));
 const log = (s) => console.log(s);
 
 function ensureDeps() {
@@ -81,6 +84,26 @@ const started = Date.now();
 const md = [`Run: \`npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` at ${new Date().toISOString()}`, '', machineNote()];
 const json = { started: new Date().toISOString(), rounds, scale };
 log(md.join('\n'));
+
+if (only.has('inproc')) {
+  const upstream = await startUpstream();
+  try {
+    const wnames = opts.workloads?.split(',');
+    const workloads = wnames ? INPROC_WORKLOADS.filter((w) => wnames.includes(`${w.workload}/c${w.conc}`)) : INPROC_WORKLOADS;
+    const results = await runInprocBench({ upstream, rounds: inprocRounds, scale, workloads, log });
+    json.inproc = results;
+    const { markdown } = checkInproc(results);
+    const section =
+      `### Targets, same process (median [p25, p75] over ${inprocRounds} rounds, µs per call; differences paired per round)\n\n` +
+      `One process per mode holds the variants side by side (see bench/lib/inproc-child.cjs): 'metrics' has no context manager ` +
+      `(uninstrumented, ALS control toggled per batch, @aimon/otel metrics-only); 'spans' runs under sdk-node's ALS context manager ` +
+      `(plain client = ALS control, @aimon/otel spans+metrics, instrumentation-openai on a second openai copy).\n\n${markdown}`;
+    md.push('', section);
+    log(`\n${section}`);
+  } finally {
+    upstream.close();
+  }
+}
 
 if (only.has('client')) {
   const upstream = await startUpstream();

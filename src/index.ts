@@ -3,6 +3,7 @@ export { resolveConfig, type AimonConfig, type AimonOptions, type StreamUsageMod
 export { DEFAULT_ENDPOINTS, HostMatcher, parseEndpoint, type Endpoint, type Target } from './hosts.js';
 export { startSdk, planSdk, embeddedViews, type RunningSdk, type SdkPlan } from './sdk.js';
 export { INSTRUMENTS } from './instruments.js';
+export { OwnMetrics } from './own-metrics.js';
 export * as semconv from './semconv.js';
 export type { Usage, ResponseSummary, RequestParams, Operation, Outcome } from './types.js';
 export { withAttribution } from './attribution.js';

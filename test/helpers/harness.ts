@@ -18,6 +18,7 @@ import {
   type DataPoint,
   type Histogram,
   type MetricData,
+  type MetricProducer,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -28,8 +29,8 @@ import { startFakeUpstream, type FakeUpstream, type UpstreamOptions } from '../.
 
 /** A reader with no timer: tests call collect() when they want the numbers. */
 export class OnDemandReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  constructor(metricProducers: MetricProducer[] = []) {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE, metricProducers });
   }
   protected override async onShutdown(): Promise<void> {}
   protected override async onForceFlush(): Promise<void> {}

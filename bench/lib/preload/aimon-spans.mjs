@@ -1,20 +1,22 @@
 // @aimon/otel through its programmatic API with spans and metrics:
 // AimonInstrumentation + NodeTracerProvider (batched, in-memory exporter) +
-// MeterProvider (pull reader). The ALS context manager comes with
+// MeterProvider (pull reader) with our own aggregation (OwnMetrics) as a
+// producer on the reader, as `register` sets it up. The ALS context manager comes with
 // NodeTracerProvider.register(), as in any OTel SDK.
 import { createRequire } from 'node:module';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { AimonInstrumentation } from '../../../dist/index.js';
+import { AimonInstrumentation, OwnMetrics } from '../../../dist/index.js';
 
 const require = createRequire(import.meta.url);
-const { installSinks } = require('../sinks.cjs');
+const { installSinks, PullMetricReader } = require('../sinks.cjs');
 
-const sinks = installSinks();
+const ownMetrics = new OwnMetrics();
+const sinks = installSinks({ metrics: new PullMetricReader({ metricProducers: [ownMetrics] }) });
 const tracerProvider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(sinks.spans)] });
 tracerProvider.register();
 const meterProvider = new MeterProvider({ readers: [sinks.metrics] });
-const inst = new AimonInstrumentation({ hosts: [process.env.BENCH_UPSTREAM_HOST] });
+const inst = new AimonInstrumentation({ hosts: [process.env.BENCH_UPSTREAM_HOST], ownMetrics });
 inst.setTracerProvider(tracerProvider);
 inst.setMeterProvider(meterProvider);

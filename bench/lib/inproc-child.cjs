@@ -1,0 +1,178 @@
+'use strict';
+/**
+ * The same-process comparison: one process holds several openai clients that
+ * differ only in their instrumentation, and the parent drives them round-robin
+ * in a new shuffled order each round (batches of a few dozen calls). On a
+ * shared two-core machine the speed of the CPU drifts by ±30% from one second
+ * to the next; across processes that drift swamps differences of tens of µs,
+ * but within one process the variants of a round see the same machine, so the
+ * paired differences separate from the noise.
+ *
+ * argv[2] = 'metrics' (no context manager in the process, as the embedded
+ * default runs):
+ *   none    the plain client (global fetch);
+ *   als     the plain client, each call in AsyncLocalStorage.run(), the
+ *           storage disabled after the batch (its promise hooks then stop):
+ *           the cost of the context manager every OTel SDK installs;
+ *   aimon   a client whose fetch is AimonInstrumentation.wrap(fetch):
+ *           metrics only, our own aggregation on a pull reader.
+ * argv[2] = 'spans' (@opentelemetry/sdk-node started with
+ * instrumentation-openai, so the ALS context manager is on for every call):
+ *   als     the plain client (an openai copy loaded before the SDK started,
+ *           so never patched): the ALS control;
+ *   aimon   a client whose fetch is wrap(fetch), with spans (batched, in-memory
+ *           exporter) and metrics (our aggregation, pull reader);
+ *   contrib a second copy of openai, loaded after the SDK started, which
+ *           instrumentation-openai patches (spans, metrics, log events to
+ *           the SDK's in-memory sinks).
+ * Each variant's capture is checked after the rounds (spans and metrics seen
+ * only where expected), so a variant that silently measures nothing fails.
+ */
+const { AsyncLocalStorage } = require('node:async_hooks');
+const path = require('node:path');
+
+const mode = process.argv[2];
+const baseURL = process.env.BENCH_BASE_URL;
+const upstreamHost = process.env.BENCH_UPSTREAM_HOST;
+const benchRequire = require('node:module').createRequire(path.join(__dirname, '..', 'package.json'));
+const { pathToFileURL } = require('node:url');
+const { installSinks, PullMetricReader, CountingSpanExporter } = require('./sinks.cjs');
+
+const messages = [
+  { role: 'system', content: 'You are a concise assistant.' },
+  { role: 'user', content: 'Summarise the plot of a short story about a fox and a dog in one paragraph.' },
+];
+const EMBED_INPUT = 'The quick brown fox jumps over the lazy dog, again and again, until the dog wakes up.';
+
+function workloadsOf(client) {
+  return {
+    async chat() {
+      const r = await client.chat.completions.create({ model: 'gpt-4.1', messages, max_tokens: 128, temperature: 0.2 });
+      return r.choices[0].message.content.length;
+    },
+    async stream() {
+      const s = await client.chat.completions.create({
+        model: 'gpt-4.1',
+        messages,
+        max_tokens: 128,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      let n = 0;
+      for await (const chunk of s) n += chunk.choices[0]?.delta?.content?.length ?? 0;
+      return n;
+    },
+    async embed() {
+      const r = await client.embeddings.create({ model: 'text-embedding-3-small', input: EMBED_INPUT });
+      return r.data[0].embedding.length;
+    },
+  };
+}
+
+const opts = { apiKey: 'sk-bench-not-a-key', baseURL, maxRetries: 0, timeout: 30000 };
+
+async function setup() {
+  const PlainOpenAI = benchRequire('openai');
+  const originalFetch = globalThis.fetch;
+  const { AimonInstrumentation, OwnMetrics } = await import(pathToFileURL(path.join(__dirname, '..', '..', 'dist', 'index.js')).href);
+  const { MeterProvider } = benchRequire('@opentelemetry/sdk-metrics');
+  const own = new OwnMetrics();
+  const aimonMetrics = new PullMetricReader({ metricProducers: [own] });
+  const meterProvider = new MeterProvider({ readers: [aimonMetrics] });
+  const variants = {};
+  const checks = {};
+
+  if (mode === 'metrics') {
+    const als = new AsyncLocalStorage();
+    const inst = new AimonInstrumentation({ hosts: [upstreamHost], tracing: false, enabled: false, ownMetrics: own });
+    inst.setMeterProvider(meterProvider);
+    variants.none = { run: workloadsOf(new PlainOpenAI(opts)) };
+    variants.als = { run: workloadsOf(new PlainOpenAI(opts)), als };
+    variants.aimon = { run: workloadsOf(new PlainOpenAI({ ...opts, fetch: inst.wrap(originalFetch) })) };
+    checks.aimon = async () => ({ metricPoints: await points(aimonMetrics) });
+    return { variants, checks };
+  }
+
+  // spans: the SDK (and its ALS context manager) first, then the patched copy of openai.
+  const { NodeSDK } = benchRequire('@opentelemetry/sdk-node');
+  const { OpenAIInstrumentation } = benchRequire('@opentelemetry/instrumentation-openai');
+  const { BatchSpanProcessor } = benchRequire('@opentelemetry/sdk-trace-base');
+  const { BatchLogRecordProcessor } = benchRequire('@opentelemetry/sdk-logs');
+  const sinks = installSinks();
+  const sdk = new NodeSDK({
+    serviceName: 'bench',
+    spanProcessors: [new BatchSpanProcessor(sinks.spans)],
+    metricReaders: [sinks.metrics],
+    logRecordProcessors: [new BatchLogRecordProcessor({ exporter: sinks.logs })],
+    instrumentations: [new OpenAIInstrumentation()],
+  });
+  sdk.start();
+  for (const k of Object.keys(require.cache)) if (k.includes(`${path.sep}node_modules${path.sep}openai${path.sep}`)) delete require.cache[k];
+  const PatchedOpenAI = benchRequire('openai');
+  if (PatchedOpenAI === PlainOpenAI) throw new Error('the second openai copy is the first one: contrib would patch nothing');
+
+  const { NodeTracerProvider } = benchRequire('@opentelemetry/sdk-trace-node');
+  const ourSpans = new CountingSpanExporter();
+  const tracerProvider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(ourSpans)] });
+  const inst = new AimonInstrumentation({ hosts: [upstreamHost], enabled: false, ownMetrics: own });
+  inst.setTracerProvider(tracerProvider);
+  inst.setMeterProvider(meterProvider);
+  variants.als = { run: workloadsOf(new PlainOpenAI(opts)) };
+  variants.aimon = { run: workloadsOf(new PlainOpenAI({ ...opts, fetch: inst.wrap(originalFetch) })) };
+  variants.contrib = { run: workloadsOf(new PatchedOpenAI(opts)) };
+  checks.aimon = async () => {
+    await tracerProvider.forceFlush();
+    return { spans: ourSpans.count, metricPoints: await points(aimonMetrics) };
+  };
+  checks.contrib = async () => {
+    const { trace } = benchRequire('@opentelemetry/api');
+    await trace.getTracerProvider().getDelegate().forceFlush();
+    return { spans: sinks.spans.count, metricPoints: await points(sinks.metrics) };
+  };
+  return { variants, checks };
+}
+
+async function points(reader) {
+  const { resourceMetrics } = await reader.collect();
+  let n = 0;
+  for (const sm of resourceMetrics.scopeMetrics) for (const m of sm.metrics) n += m.dataPoints.length;
+  return n;
+}
+
+async function runBatch(v, workload, conc, n) {
+  const call = v.run[workload];
+  let next = 0;
+  let check = 0;
+  const one = v.als !== undefined ? (i) => v.als.run({ i }, call) : () => call();
+  const worker = async () => {
+    while (next < n) check += await one(next++);
+  };
+  const cpu0 = process.cpuUsage();
+  await Promise.all(Array.from({ length: conc }, worker));
+  const cpu = process.cpuUsage(cpu0);
+  // Turn the storage's promise hooks off again: the other variants run without them.
+  if (v.als !== undefined) v.als.disable();
+  if (check <= 0) throw new Error(`${workload}: the app received nothing`);
+  return (cpu.user + cpu.system) / n;
+}
+
+setup().then(
+  ({ variants, checks }) => {
+    process.on('message', async (m) => {
+      try {
+        let result;
+        if (m.cmd === 'run') result = await runBatch(variants[m.variant], m.workload, m.conc, m.n);
+        else if (m.cmd === 'capture') result = Object.fromEntries(await Promise.all(Object.entries(checks).map(async ([k, f]) => [k, await f()])));
+        else if (m.cmd === 'exit') process.exit(0);
+        process.send({ id: m.id, ok: true, result });
+      } catch (err) {
+        process.send({ id: m.id, ok: false, error: String(err?.stack ?? err) });
+      }
+    });
+    process.send({ ready: true, variants: Object.keys(variants) });
+  },
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
