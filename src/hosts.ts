@@ -17,13 +17,14 @@ export interface Endpoint {
   provider: string;
 }
 
+/** Shared between the exchanges of one URL (HostMatcher caches it): never mutated. */
 export interface Target {
-  endpoint: Endpoint;
-  operation: Operation;
-  protocol: ProtocolName;
-  url: URL;
-  serverAddress: string;
-  serverPort: number;
+  readonly endpoint: Endpoint;
+  readonly operation: Operation;
+  readonly protocol: ProtocolName;
+  readonly url: URL;
+  readonly serverAddress: string;
+  readonly serverPort: number;
 }
 
 /**
@@ -129,6 +130,8 @@ function stripPort(host: string): string {
 export class HostMatcher {
   private readonly exact = new Map<string, Endpoint[]>();
   private readonly wildcards: Endpoint[] = [];
+  /** Resolved targets of LLM-host URLs (null: an LLM host, but not an operation we record). Targets are never mutated. */
+  private readonly cache = new Map<string, Target | null>();
 
   constructor(readonly endpoints: readonly Endpoint[]) {
     for (const ep of endpoints) {
@@ -152,6 +155,8 @@ export class HostMatcher {
     else if (input !== null && typeof input === 'object' && typeof (input as { url?: unknown }).url === 'string') {
       href = (input as { url: string }).url;
     } else return undefined;
+    const cached = this.cache.get(href);
+    if (cached !== undefined) return cached ?? undefined;
     const hostport = hostOf(href);
     if (hostport === undefined) return undefined;
     const hostname = stripPort(hostport);
@@ -165,6 +170,15 @@ export class HostMatcher {
       }
       if (candidates === undefined) return undefined;
     }
+    const target = this.resolve(href, candidates);
+    // Apps call the same few URLs again and again: an LLM host's URLs are
+    // resolved once (bounded; the cache starts over when full).
+    if (this.cache.size >= 512) this.cache.clear();
+    this.cache.set(href, target ?? null);
+    return target;
+  }
+
+  private resolve(href: string, candidates: readonly Endpoint[]): Target | undefined {
     let url: URL;
     try {
       url = new URL(href);

@@ -22,6 +22,8 @@ export interface PricedExchange {
 export class Pricing {
   private table: PriceTable;
   private readonly billing: BillingConfig;
+  /** billingFor per host (a handful of configured hosts; bounded all the same). */
+  private readonly rules = new Map<string, BillingRule | null>();
   private stopWatch: (() => void) | undefined;
 
   constructor(
@@ -68,10 +70,20 @@ export class Pricing {
     let billed: Billed | undefined;
     let billingRule: BillingRule | undefined;
     if (call.priced) {
-      billingRule = billingFor(r.target.serverAddress, { usdCny: this.billing.usdCny, rules: this.billing.rules });
+      billingRule = this.ruleFor(r.target.serverAddress);
       billed = convert(call.cost.total, billingRule);
     }
     return { call, billed, billingRule, tableVersion: this.table.version };
+  }
+
+  private ruleFor(host: string): BillingRule | undefined {
+    let rule = this.rules.get(host);
+    if (rule === undefined) {
+      rule = billingFor(host, { usdCny: this.billing.usdCny, rules: this.billing.rules }) ?? null;
+      if (this.rules.size >= 256) this.rules.clear();
+      this.rules.set(host, rule);
+    }
+    return rule ?? undefined;
   }
 
   close(): void {

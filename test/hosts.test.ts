@@ -166,3 +166,26 @@ describe('HostMatcher', () => {
     expect(target('https://openrouter.ai/v1/chat/completions')).toBeUndefined();
   });
 });
+
+describe('HostMatcher: resolved URLs are cached', () => {
+  it('the same URL gives the same target, and a cached miss stays a miss', () => {
+    const m = new HostMatcher(DEFAULT_ENDPOINTS);
+    const a = m.match('https://api.openai.com/v1/chat/completions');
+    expect(a).toBeDefined();
+    expect(m.match('https://api.openai.com/v1/chat/completions')).toBe(a);
+    expect(m.match(new URL('https://api.openai.com/v1/chat/completions'))).toBe(a);
+    expect(m.match('https://api.openai.com/v1/models')).toBeUndefined();
+    expect(m.match('https://api.openai.com/v1/models')).toBeUndefined();
+  });
+
+  it('stays right past its bound (thousands of distinct query strings)', () => {
+    const m = new HostMatcher(DEFAULT_ENDPOINTS);
+    for (let i = 0; i < 2000; i++) {
+      const t = m.match(`https://api.openai.com/v1/chat/completions?i=${i}`);
+      expect(t?.operation).toBe('chat');
+      expect(m.match(`https://api.openai.com/v1/embeddings?i=${i}`)?.operation).toBe('embeddings');
+      expect(m.match(`https://api.openai.com/v1/files?i=${i}`)).toBeUndefined();
+    }
+    expect(m.match('https://api.openai.com/v1/chat/completions?i=0')?.serverAddress).toBe('api.openai.com');
+  });
+});
