@@ -215,6 +215,19 @@ describe('SseParser fields', () => {
     for (let cut = 0; cut <= bytes.length; cut++) expect(parseChunks(splitAt(bytes, [cut]))).toEqual(expected);
   });
 
+  it('a single data line (the fast path) decodes any bytes exactly as TextDecoder does', () => {
+    const td = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+    let x = 987654321;
+    const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+    // Bytes that make valid and invalid UTF-8: ASCII, continuation bytes, lead bytes of every length, 0xC0/0xF5+.
+    const pool = [0x61, 0x7b, 0x22, 0x80, 0x9f, 0xbf, 0xc0, 0xc3, 0xdf, 0xe0, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff, 0xa0, 0x82, 0x98];
+    for (let k = 0; k < 2000; k++) {
+      const value = Array.from({ length: 1 + Math.floor(rnd() * 12) }, () => pool[Math.floor(rnd() * pool.length)]!);
+      const bytes = new Uint8Array([...enc.encode('data: '), ...value, 0x0a, 0x0a]);
+      expect(parseAll(bytes)).toEqual([ev(td.decode(new Uint8Array(value)), bytes.length)]);
+    }
+  });
+
   it('does not keep a view of the pushed chunk (the caller may reuse the buffer)', () => {
     // parseChunks zeroes each chunk after push(); the data must survive.
     expect(parseChunks([enc.encode('data: hel'), enc.encode('lo\ndata: wor'), enc.encode('ld\n'), enc.encode('\n')])).toEqual([
