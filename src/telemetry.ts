@@ -114,23 +114,32 @@ class BaseSeries {
     private readonly inference: boolean,
   ) {}
 
+  /** The duration recorder of a completed call without error: most calls, so a field rather than a lookup. */
+  private completed: Rec | undefined;
+
   duration(outcome: string, errorType: string | undefined): Rec {
-    return this.recs.get(['duration', outcome, errorType], () => {
-      const a: Attributes = { ...this.attrs, [sc.ATTR_AIMON_OUTCOME]: outcome };
-      if (errorType !== undefined) a[sc.ATTR_ERROR_TYPE] = errorType;
-      const out: Rec[] = [];
-      if (this.i.latest !== undefined && this.inference) out.push(bindHistogram(this.i.latest.inferenceDuration, a));
-      if (this.i.legacy !== undefined || !this.inference) out.push(bindHistogram(this.i.duration, a));
-      return all(out);
-    });
+    if (outcome === 'completed' && errorType === undefined) return (this.completed ??= this.bindDuration(outcome, undefined));
+    return this.recs.get(['duration', outcome, errorType], () => this.bindDuration(outcome, errorType));
   }
 
+  private bindDuration(outcome: string, errorType: string | undefined): Rec {
+    const a: Attributes = { ...this.attrs, [sc.ATTR_AIMON_OUTCOME]: outcome };
+    if (errorType !== undefined) a[sc.ATTR_ERROR_TYPE] = errorType;
+    const out: Rec[] = [];
+    if (this.i.latest !== undefined && this.inference) out.push(bindHistogram(this.i.latest.inferenceDuration, a));
+    if (this.i.legacy !== undefined || !this.inference) out.push(bindHistogram(this.i.duration, a));
+    return all(out);
+  }
+
+  private ttfcRec: Rec | undefined;
+  private tpocRec: Rec | undefined;
+
   ttfc(): Rec {
-    return this.recs.get(['ttfc'], () => all(this.chunkHistograms('ttfc')));
+    return (this.ttfcRec ??= all(this.chunkHistograms('ttfc')));
   }
 
   tpoc(): Rec {
-    return this.recs.get(['tpoc'], () => all(this.chunkHistograms('tpoc')));
+    return (this.tpocRec ??= all(this.chunkHistograms('tpoc')));
   }
 
   private chunkHistograms(which: 'ttfc' | 'tpoc'): Rec[] {
@@ -149,6 +158,9 @@ class BaseSeries {
 
 class UsageSeries {
   private readonly recs = new KeyedCache<Rec>(1024);
+  /** Token recorders of every call with usage: fields rather than lookups. */
+  private tokIn: Rec | undefined;
+  private tokOut: Rec | undefined;
 
   constructor(
     private readonly i: Instruments,
@@ -169,10 +181,10 @@ class UsageSeries {
     if (i.legacy !== undefined) {
       const h = i.legacy.tokens;
       if (u.inputTokens !== undefined) {
-        this.rec(['tokens', 'input'], () => bindHistogram(h, this.with({ [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_INPUT })))(u.inputTokens);
+        (this.tokIn ??= bindHistogram(h, this.with({ [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_INPUT })))(u.inputTokens);
       }
       if (u.outputTokens !== undefined) {
-        this.rec(['tokens', 'output'], () => bindHistogram(h, this.with({ [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_OUTPUT })))(u.outputTokens);
+        (this.tokOut ??= bindHistogram(h, this.with({ [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GEN_AI_TOKEN_TYPE_OUTPUT })))(u.outputTokens);
       }
     }
     const l = i.latest;
