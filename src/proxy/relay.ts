@@ -29,7 +29,51 @@ export interface RelayHost {
   upstreamFailed(): void;
   logOnce(key: string, err: unknown): void;
   /** Relays in flight, so that shutdown can cut the ones still running after the drain deadline. */
-  readonly active: Set<Relay>;
+  readonly active: RelayList;
+}
+
+/**
+ * The relays in flight, as an intrusive doubly linked list. Not a Set: a Set
+ * that churns (one add and one delete per request) is rehashed every few
+ * dozen requests, and V8 keeps each obsolete hash table linked to its
+ * successor with the entries it held. Once one of those dead tables reaches
+ * the old generation, the chain keeps every later request's objects alive
+ * through each young-generation GC until the next full GC: measured, about
+ * 6 KB promoted per request and twice the GC time per request. Here a
+ * relay leaving the list clears its own links, so a dead relay holds nothing.
+ */
+export class RelayList {
+  private head: Relay | undefined;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(r: Relay): void {
+    r.listNext = this.head;
+    if (this.head !== undefined) this.head.listPrev = r;
+    this.head = r;
+    this.count++;
+  }
+
+  /** Removes a relay in the list (a relay not in the list must not be passed). */
+  delete(r: Relay): void {
+    const { listPrev: prev, listNext: next } = r;
+    if (prev !== undefined) prev.listNext = next;
+    else this.head = next;
+    if (next !== undefined) next.listPrev = prev;
+    r.listPrev = undefined;
+    r.listNext = undefined;
+    this.count--;
+  }
+
+  /** A copy, safe to iterate while relays leave the list. */
+  toArray(): Relay[] {
+    const out: Relay[] = [];
+    for (let r = this.head; r !== undefined; r = r.listNext) out.push(r);
+    return out;
+  }
 }
 
 const now = (): number => performance.now();
@@ -60,6 +104,9 @@ function decoderFor(encoding: string | undefined): Transform | undefined {
 }
 
 export class Relay {
+  /** Links of RelayList (set only while the relay is in flight). */
+  listPrev: Relay | undefined;
+  listNext: Relay | undefined;
   private upReq: ClientRequest | undefined;
   private upRes: IncomingMessage | undefined;
   /** Response headers relayed, or an error answer sent. */
@@ -111,6 +158,7 @@ export class Relay {
   }
 
   private done(): void {
+    if (this.finished) return;
     this.finished = true;
     this.host.active.delete(this);
     clearTimeout(this.deadline);

@@ -22,7 +22,7 @@ import type { ProxyConfig } from './config.js';
 import { errorBody, ERRORS, type ProxyError } from './errors.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { Readiness } from './readiness.js';
-import { Relay, type RelayHost } from './relay.js';
+import { Relay, RelayList, type RelayHost } from './relay.js';
 import { routeRequest } from './route.js';
 
 type Call = { operation: Operation; protocol: ProtocolName };
@@ -137,7 +137,7 @@ export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<
     upstreamAnswered: () => readiness.answered(),
     upstreamFailed: () => readiness.failed(),
     logOnce,
-    active: new Set<Relay>(),
+    active: new RelayList(),
   };
 
   const server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
@@ -356,7 +356,7 @@ export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<
         server.closeIdleConnections();
         const finish = (): void => {
           clearTimeout(timer);
-          for (const r of [...host.active]) r.cancel();
+          for (const r of host.active.toArray()) r.cancel();
           server.closeAllConnections();
           agent.destroy();
           resolve();
