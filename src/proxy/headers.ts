@@ -21,6 +21,11 @@ const HOP_BY_HOP = new Set([
 function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
   const s = Array.isArray(value) ? value.join(',') : value;
+  // Nearly every message says just `keep-alive` or `close`: no tokens to drop.
+  if (s.length <= 10) {
+    const l = s.toLowerCase();
+    if (l === 'keep-alive' || l === 'close') return undefined;
+  }
   const out = new Set<string>();
   for (const t of s.split(',')) {
     const k = t.trim().toLowerCase();
@@ -54,11 +59,24 @@ export function upstreamRequestHeaders(h: IncomingHttpHeaders, opts: RequestHead
   return out;
 }
 
-/** Response headers for the client, from the upstream's raw [name, value, ...] list (case and order kept). */
-export function clientResponseHeaders(raw: readonly string[], dropContentLength: boolean): string[] {
+/** What the proxy reads from the upstream's response headers, taken while they are copied. */
+export interface ResponseHeaderInfo {
+  /** The first Content-Type (as Node's headers object keeps it), or null. */
+  contentType: string | null;
+  /** Content-Encoding, repeated values joined with ', ' (as Node's headers object joins them). */
+  contentEncoding: string | undefined;
+}
+
+/**
+ * Response headers for the client, from the upstream's raw [name, value, ...]
+ * list (case and order kept). With `info`, also reports the headers the proxy
+ * reads, so that Node's lazily built headers object is never needed.
+ */
+export function clientResponseHeaders(raw: readonly string[], dropContentLength: boolean, info?: ResponseHeaderInfo): string[] {
   let named: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.toLowerCase() === 'connection') {
+    const k = raw[i]!;
+    if (k.length === 10 && k.toLowerCase() === 'connection') {
       const t = connectionTokens(raw[i + 1]);
       if (t !== undefined) for (const x of t) (named ??= new Set()).add(x);
     }
@@ -66,6 +84,10 @@ export function clientResponseHeaders(raw: readonly string[], dropContentLength:
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const k = raw[i]!.toLowerCase();
+    if (info !== undefined) {
+      if (k === 'content-type') info.contentType ??= raw[i + 1]!;
+      else if (k === 'content-encoding') info.contentEncoding = info.contentEncoding === undefined ? raw[i + 1]! : `${info.contentEncoding}, ${raw[i + 1]!}`;
+    }
     if (HOP_BY_HOP.has(k) || named?.has(k) === true) continue;
     if (dropContentLength && k === 'content-length') continue;
     out.push(raw[i]!, raw[i + 1]!);

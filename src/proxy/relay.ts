@@ -15,7 +15,7 @@ import type { Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { errorTypeOf, type Exchange } from '../exchange.js';
 import { ERRORS, type ProxyError } from './errors.js';
-import { clientResponseHeaders } from './headers.js';
+import { clientResponseHeaders, type ResponseHeaderInfo } from './headers.js';
 
 /** What every relay shares with the server. */
 export interface RelayHost {
@@ -234,14 +234,18 @@ export class Relay {
     const status = up.statusCode ?? 502;
     if (status < 500) this.host.upstreamAnswered();
     const hasBody = hasBodyFor(this.method, status);
-    const contentType = up.headers['content-type'] ?? null;
+    // Read from the raw list while copying it: up.headers would build a second copy.
+    const info: ResponseHeaderInfo = { contentType: null, contentEncoding: undefined };
+    let headers = clientResponseHeaders(up.rawHeaders, false, info);
+    const contentType = info.contentType;
     this.observe('response', (ex) => {
       this.live = ex.onResponse(status, contentType, hasBody);
     });
     const sse = contentType !== null && contentType.includes('text/event-stream');
     const ok = status >= 200 && status < 300;
     this.filtering = this.injected && sse && ok && this.observing;
-    const headers = clientResponseHeaders(up.rawHeaders, this.filtering);
+    // The exchange decides which bytes the client sees: the length may change.
+    if (this.filtering) headers = clientResponseHeaders(up.rawHeaders, true);
     if (this.host.draining) headers.push('Connection', 'close');
     this.settled = true;
     res.writeHead(status, up.statusMessage, headers);
@@ -258,7 +262,7 @@ export class Relay {
     // A compressed JSON body passes to the client as it came; the exchange
     // reads a decompressed copy, as fetch would have handed it to the app.
     if (this.live && this.observing && !sse && ok) {
-      const side = decoderFor(up.headers['content-encoding']);
+      const side = decoderFor(info.contentEncoding);
       if (side !== undefined) {
         this.side = side;
         side.on('data', (d: Buffer) => this.observe('chunk', (ex) => void ex.onChunk(d, now())));

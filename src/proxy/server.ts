@@ -23,7 +23,7 @@ import { errorBody, ERRORS, type ProxyError } from './errors.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { Readiness } from './readiness.js';
 import { Relay, RelayList, type RelayHost } from './relay.js';
-import { routeRequest } from './route.js';
+import { routeRequest, type Route } from './route.js';
 
 type Call = { operation: Operation; protocol: ProtocolName };
 
@@ -54,6 +54,50 @@ export interface RunningProxy {
 }
 
 const now = (): number => performance.now();
+
+/**
+ * The Target of one upstream path, shared by its exchanges (Target is never
+ * mutated). Its URL is built only if something reads it: nothing on the
+ * proxy's path does, and parsing one costs more than the rest of the target.
+ */
+class UpstreamTarget implements Target {
+  private parsed: URL | undefined;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    readonly operation: Operation,
+    readonly protocol: ProtocolName,
+    private readonly path: string,
+    private readonly origin: string,
+    readonly serverAddress: string,
+    readonly serverPort: number,
+  ) {}
+
+  get url(): URL {
+    return (this.parsed ??= new URL(this.path, this.origin));
+  }
+}
+
+/**
+ * A map that stops growing at `max` entries (later keys are computed each
+ * time). Never evicting keeps it from churning: a Map rehashed over and over
+ * keeps its obsolete tables linked, which defeats young-generation GC (see
+ * RelayList).
+ */
+class BoundedMemo<V> {
+  private readonly map = new Map<string, V>();
+
+  constructor(private readonly max: number) {}
+
+  get(key: string, make: (key: string) => V): V {
+    let v = this.map.get(key);
+    if (v === undefined) {
+      v = make(key);
+      if (this.map.size < this.max && key.length <= 512) this.map.set(key, v);
+    }
+    return v;
+  }
+}
 
 /** The upstream as an endpoint: the configured provider, else the known host's, else `openai` (as for AIMON_HOSTS entries). */
 export function upstreamEndpoint(config: ProxyConfig): Endpoint {
@@ -140,6 +184,12 @@ export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<
     active: new RelayList(),
   };
 
+  // Routing and targets are pure functions of the request target: clients
+  // call a handful of paths, so both are computed once per path.
+  const routes = new BoundedMemo<Route>(256);
+  const routeOf = (target: string): Route => routeRequest(target, config.basePath, config.upstreamBasePath);
+  const targets = new BoundedMemo<Target>(256);
+
   const server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
     inFlight++;
     res.once('close', () => {
@@ -159,7 +209,7 @@ export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<
   // CONNECT and Upgrade are never tunnelled: with no listener for them Node closes the socket.
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
-    const route = routeRequest(req.url ?? '', config.basePath, config.upstreamBasePath);
+    const route = routes.get(req.url ?? '', routeOf);
     if (route.kind === 'reject') {
       sendError(res, { status: route.status, type: 'invalid_request_error', code: route.code, message: route.message });
       return;
@@ -191,7 +241,7 @@ export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<
     }
     const rec = call !== undefined ? startExchange(call, route.path, undefined, false, req) : undefined;
     const headers = upstreamRequestHeaders(req.headers, { authorization });
-    if (rec !== undefined) injectContext(rec.ctx, headers);
+    if (rec?.ctx !== undefined) injectContext(rec.ctx, headers);
     new Relay(host, req, res, method, route.path, headers, undefined, rec?.ex, false);
   }
 
@@ -257,25 +307,33 @@ export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<
     const rec = startExchange(call, path, params, injected, req);
     // An injected stream must reach us uncompressed, since we rewrite it.
     const headers = upstreamRequestHeaders(req.headers, { authorization, contentLength: out.length, identityEncoding: injected });
-    if (rec !== undefined) injectContext(rec.ctx, headers);
+    if (rec?.ctx !== undefined) injectContext(rec.ctx, headers);
     new Relay(host, req, res, 'POST', path, headers, out, rec?.ex, injected && rec !== undefined);
   }
 
-  function startExchange(call: Call, path: string, params: RequestParams | undefined, injected: boolean, req: IncomingMessage): { ex: Exchange; ctx: Context } | undefined {
+  /** True when the request has a header the global propagator reads (traceparent, baggage ...). */
+  function carriesContext(req: IncomingMessage): boolean {
+    for (const f of propagation.fields()) if (req.headers[f] !== undefined) return true;
+    return false;
+  }
+
+  /** The exchange, and the context to inject upstream when it differs from the client's. */
+  function startExchange(
+    call: Call,
+    path: string,
+    params: RequestParams | undefined,
+    injected: boolean,
+    req: IncomingMessage,
+  ): { ex: Exchange; ctx: Context | undefined } | undefined {
     if (telemetry === undefined) return undefined;
     try {
-      const target: Target = {
-        endpoint,
-        operation: call.operation,
-        protocol: call.protocol,
-        url: new URL(path, upstream.origin),
-        serverAddress: upstream.hostname,
-        serverPort: upstreamPort,
-      };
+      const target = targets.get(path, () => new UpstreamTarget(endpoint, call.operation, call.protocol, path, upstream.origin, upstream.hostname, upstreamPort));
       const ex = new Exchange(target, params, injected, deps.aimonConfig, telemetry, now());
       // The client's trace context and baggage (attribution labels) carry over.
-      const ctx = telemetry.start(ex, propagation.extract(ROOT_CONTEXT, req.headers));
-      return { ex, ctx };
+      const parent = carriesContext(req) ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
+      const ctx = telemetry.start(ex, parent);
+      // Without a span of ours the context is the client's, whose headers pass through as they came.
+      return { ex, ctx: ctx === parent ? undefined : ctx };
     } catch (err) {
       logOnce('starting the exchange failed; the request is forwarded unrecorded', err);
       return undefined;

@@ -26,6 +26,25 @@ describe('headers across the proxy', () => {
     expect(upstreamRequestHeaders({ 'accept-encoding': 'gzip' }, { identityEncoding: true })).toEqual({ 'accept-encoding': 'identity' });
   });
 
+  it('response: the headers the proxy reads come from the raw list, as Node would have joined them', () => {
+    const raw = ['Content-Type', 'text/event-stream', 'content-type', 'application/json', 'Content-Encoding', 'gzip', 'content-encoding', 'br', 'Connection', 'Keep-Alive'];
+    const info = { contentType: null, contentEncoding: undefined };
+    const out = clientResponseHeaders(raw, false, info);
+    expect(info).toEqual({ contentType: 'text/event-stream', contentEncoding: 'gzip, br' });
+    expect(out).toEqual(raw.slice(0, 8));
+    const none = { contentType: null, contentEncoding: undefined };
+    clientResponseHeaders(['X-A', '1'], false, none);
+    expect(none).toEqual({ contentType: null, contentEncoding: undefined });
+  });
+
+  it('Connection: keep-alive and close (any case) name no header; other tokens still do', () => {
+    for (const connection of ['keep-alive', 'Keep-Alive', 'close', 'CLOSE']) {
+      expect(upstreamRequestHeaders({ connection, 'x-a': '1', close: 'c' }, {})).toEqual({ 'x-a': '1', close: 'c' });
+    }
+    expect(upstreamRequestHeaders({ connection: 'X-A', 'x-a': '1', 'x-b': '2' }, {})).toEqual({ 'x-b': '2' });
+    expect(clientResponseHeaders(['Connection', 'x-a', 'X-A', '1', 'X-B', '2'], false)).toEqual(['X-B', '2']);
+  });
+
   it('response: case, order and duplicates kept; hop-by-hop dropped; content-length only when bytes change', () => {
     const raw = ['Content-Type', 'application/json', 'Set-Cookie', 'a=1', 'Connection', 'keep-alive, X-Trace', 'X-Trace', 't', 'Set-Cookie', 'b=2', 'Transfer-Encoding', 'chunked', 'Content-Length', '5'];
     expect(clientResponseHeaders(raw, false)).toEqual(['Content-Type', 'application/json', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'Content-Length', '5']);
