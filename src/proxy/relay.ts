@@ -167,7 +167,6 @@ export class Relay {
   private dispatch(): void {
     const r = this.host.send(this.path, this.method, this.headers);
     this.upReq = r;
-    r.on('socket', (s) => s.setNoDelay(true));
     r.on('error', (err: NodeJS.ErrnoException) => this.onRequestError(r, err));
     r.on('response', (res: IncomingMessage) => this.onResponse(r, res));
   }

@@ -6,9 +6,9 @@
  * /health/ready and /metrics on its own listener, and drains requests in
  * flight on close.
  */
-import { createServer, Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { createServer, Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { propagation, ROOT_CONTEXT, type Context, type DiagLogger } from '@opentelemetry/api';
 import type { AimonConfig } from '../config.js';
 import { Exchange, type ExchangeSink } from '../exchange.js';
@@ -54,6 +54,7 @@ export interface RunningProxy {
 }
 
 const now = (): number => performance.now();
+const noDelay = (s: Socket): void => void s.setNoDelay(true);
 
 /**
  * The Target of one upstream path, shared by its exchanges (Target is never
@@ -134,8 +135,12 @@ export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<
   let inFlight = 0;
   let onIdle: (() => void) | undefined;
 
-  const send = (path: string, method: string, headers: OutgoingHttpHeaders) =>
-    request({ host: upstreamHost, port: upstreamPort, method, path, headers, agent, servername });
+  // http.request sockets already have Nagle off (noDelay defaults to true); TLS ones are set here.
+  const send = (path: string, method: string, headers: OutgoingHttpHeaders): ClientRequest => {
+    const r = request({ host: upstreamHost, port: upstreamPort, method, path, headers, agent, servername });
+    if (secure) r.on('socket', noDelay);
+    return r;
+  };
 
   function sendError(res: ServerResponse, e: ProxyError, close = false): void {
     if (res.headersSent || res.destroyed) {
