@@ -32,7 +32,6 @@ const { values: opts } = parseArgs({
     rounds: { type: 'string' },
     scale: { type: 'string' },
     only: { type: 'string', default: 'inproc,client,tap,parse,rss' },
-    'inproc-rounds': { type: 'string' },
     variants: { type: 'string' },
     workloads: { type: 'string' },
     profile: { type: 'boolean', default: false },
@@ -41,7 +40,6 @@ const { values: opts } = parseArgs({
 const only = new Set(opts.only.split(','));
 const rounds = Number(opts.rounds ?? (opts.quick ? 3 : 11));
 const scale = Number(opts.scale ?? (opts.quick ? 0.3 : 1));
-const inprocRounds = Number(opts['inproc-rounds'] ?? (opts.quick ? 8 : 40));
 const log = (s) => console.log(s);
 
 function ensureDeps() {
@@ -90,14 +88,15 @@ if (only.has('inproc')) {
   try {
     const wnames = opts.workloads?.split(',');
     const workloads = wnames ? INPROC_WORKLOADS.filter((w) => wnames.includes(`${w.workload}/c${w.conc}`)) : INPROC_WORKLOADS;
-    const results = await runInprocBench({ upstream, rounds: inprocRounds, scale, workloads, log });
+    const results = await runInprocBench({ upstream, scale, workloads, log });
     json.inproc = results;
     const { markdown } = checkInproc(results);
     const section =
-      `### Targets, same process (median [p25, p75] over ${inprocRounds} rounds, µs per call; differences paired per round)\n\n` +
+      `### Targets, same process (CPU µs per call: median [95% CI] of differences paired per step)\n\n` +
       `One process per mode holds the variants side by side (see bench/lib/inproc-child.cjs): 'metrics' has no context manager ` +
-      `(uninstrumented, ALS control toggled per batch, @aimon/otel metrics-only); 'spans' runs under sdk-node's ALS context manager ` +
-      `(plain client = ALS control, @aimon/otel spans+metrics, instrumentation-openai on a second openai copy).\n\n${markdown}`;
+      `(uninstrumented, ALS control enabled around its own calls only, @aimon/otel metrics-only); 'spans' runs under sdk-node's ALS ` +
+      `context manager (plain client = ALS control, @aimon/otel spans+metrics, instrumentation-openai on a second openai copy). ` +
+      `Each step runs one call (or one batch of 16 concurrent calls) of every variant in a new random order, each measured alone.\n\n${markdown}`;
     md.push('', section);
     log(`\n${section}`);
   } finally {
@@ -153,7 +152,7 @@ if (only.has('tap')) {
   const section =
     `### The tap alone: no network, no SDK (fake fetch answering from memory; median [p25, p75], µs per call)\n\n` +
     `Bare fake fetch vs the same fetch through AimonInstrumentation.wrap(), interleaved in one process; ` +
-    `the app reads the body (text + JSON.parse, or a reader loop over 53 one-event reads).\n\n` +
+    `the app reads the body (Response.json() as the openai SDK does, or a reader loop over 53 one-event reads).\n\n` +
     table(['mode', 'workload', 'bare fetch µs', 'added by the tap µs', 'added per chunk µs'], rows);
   md.push('', section);
   log(`\n${section}`);
@@ -169,7 +168,7 @@ if (only.has('parse')) {
 
 if (only.has('rss')) {
   const { runRssBench } = await import('./lib/rss-bench.mjs');
-  const result = await runRssBench({ rounds: opts.quick ? 1 : 3, megabytes: 100, log });
+  const result = await runRssBench({ rounds: opts.quick ? 1 : 7, megabytes: 100, log });
   json.rss = result.raw;
   md.push('', result.markdown);
   log(`\n${result.markdown}`);

@@ -394,7 +394,7 @@ export class GenAiTelemetry implements ExchangeSink {
    * Failed calls (4xx/5xx, network errors) are not billed and not counted.
    * Returns the span attributes.
    */
-  private recordCost(r: ExchangeResult, usage: UsageSeries): Attributes | undefined {
+  private recordCost(r: ExchangeResult, usage: UsageSeries, forSpan: boolean): Attributes | undefined {
     const pricing = this.options.pricing;
     // A 2xx that then failed (an error event, a reset mid-stream) is a failed
     // call too: its missing usage is not an unpriced call.
@@ -403,6 +403,7 @@ export class GenAiTelemetry implements ExchangeSink {
     const call = p.call;
     if (!call.priced) {
       usage.unpriced(call.reason, r.response.usage);
+      if (!forSpan) return undefined;
       return { [sc.ATTR_AIMON_UNPRICED_REASON]: call.reason, [sc.ATTR_AIMON_PRICE_VERSION]: p.tableVersion };
     }
     for (const kind of COST_KINDS_RECORDED) {
@@ -414,6 +415,8 @@ export class GenAiTelemetry implements ExchangeSink {
     // Effective USD is recorded for every host, so that it sums to real spend.
     if (p.billingRule !== undefined) usage.billed(p.tableVersion, billed.currency, billed.billed);
     usage.effectiveUsd(p.tableVersion, billed.effectiveUsd);
+    // Without a span (metrics-only) nobody reads these attributes.
+    if (!forSpan) return undefined;
     return {
       [sc.ATTR_AIMON_COST_USD]: call.cost.total,
       [sc.ATTR_AIMON_COST_BILLED]: billed.billed,
@@ -451,7 +454,7 @@ export class GenAiTelemetry implements ExchangeSink {
     // that is an error, not a gateway that withholds usage.
     else if (r.usageMissing && r.outcome !== 'error') usage.usageMissing(r.streamed, r.outcome);
 
-    const costSpanAttrs = this.recordCost(r, usage);
+    const costSpanAttrs = this.recordCost(r, usage, st.span !== undefined);
 
     const span = st.span;
     if (span === undefined) return;

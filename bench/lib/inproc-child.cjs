@@ -156,12 +156,58 @@ async function runBatch(v, workload, conc, n) {
   return (cpu.user + cpu.system) / n;
 }
 
+/**
+ * Fine interleaving: `steps` times, each variant in a new random order runs
+ * one unit (one call, or one batch of `conc` concurrent calls), its CPU
+ * measured alone. Consecutive units are milliseconds apart, so the machine's
+ * drift is the same for the variants of a step and cancels in their
+ * difference; the mean over thousands of steps keeps the cost of GC (a real
+ * cost) while its noise averages out. Returns CPU µs per call, per step.
+ */
+async function interleave(names, workload, conc, steps) {
+  const out = Object.fromEntries(names.map((n) => [n, new Array(steps)]));
+  let seed = 0x2f6b3a1 ^ steps;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x80000000;
+  };
+  const order = [...names];
+  for (let s = 0; s < steps; s++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const name of order) {
+      const v = variants[name];
+      const call = v.run[workload];
+      // The ALS variant's storage is enabled before the measurement (its promise
+      // hooks then run for every promise of the call) and disabled after it.
+      if (v.als !== undefined) v.als.run(undefined, () => undefined);
+      const one = v.als !== undefined ? (i) => v.als.run({ i }, call) : () => call();
+      let check = 0;
+      const cpu0 = process.cpuUsage();
+      if (conc === 1) check = await one(s);
+      else check = (await Promise.all(Array.from({ length: conc }, (_, i) => one(i)))).reduce((a, b) => a + b, 0);
+      const cpu = process.cpuUsage(cpu0);
+      if (v.als !== undefined) v.als.disable();
+      if (!(check > 0)) throw new Error(`${workload}: the app received nothing`);
+      out[name][s] = (cpu.user + cpu.system) / conc;
+    }
+  }
+  return out;
+}
+
+let variants;
+
 setup().then(
-  ({ variants, checks }) => {
+  (ready) => {
+    variants = ready.variants;
+    const checks = ready.checks;
     process.on('message', async (m) => {
       try {
         let result;
         if (m.cmd === 'run') result = await runBatch(variants[m.variant], m.workload, m.conc, m.n);
+        else if (m.cmd === 'interleave') result = await interleave(Object.keys(variants), m.workload, m.conc, m.steps);
         else if (m.cmd === 'capture') result = Object.fromEntries(await Promise.all(Object.entries(checks).map(async ([k, f]) => [k, await f()])));
         else if (m.cmd === 'exit') process.exit(0);
         process.send({ id: m.id, ok: true, result });
