@@ -57,6 +57,8 @@ interface CompiledPrices {
   cache_write: bigint;
   output: bigint;
   reasoning: bigint;
+  /** The same integers as doubles (exact: every price is far below 2^53 nano-dollars). */
+  n: Record<CostKind, number>;
 }
 
 const compiled = new WeakMap<PriceEntry, CompiledPrices>();
@@ -66,12 +68,22 @@ function pricesOf(e: PriceEntry): CompiledPrices {
   if (c === undefined) {
     const input = nano(e.input);
     const output = nano(e.output);
+    const cached_input = e.cached_input !== undefined ? nano(e.cached_input) : input;
+    const cache_write = e.cache_write !== undefined ? nano(e.cache_write) : input;
+    const reasoning = e.reasoning !== undefined ? nano(e.reasoning) : output;
     c = {
       input,
-      cached_input: e.cached_input !== undefined ? nano(e.cached_input) : input,
-      cache_write: e.cache_write !== undefined ? nano(e.cache_write) : input,
+      cached_input,
+      cache_write,
       output,
-      reasoning: e.reasoning !== undefined ? nano(e.reasoning) : output,
+      reasoning,
+      n: {
+        input: Number(input),
+        cached_input: Number(cached_input),
+        cache_write: Number(cache_write),
+        output: Number(output),
+        reasoning: Number(reasoning),
+      },
     };
     compiled.set(e, c);
   }
@@ -110,12 +122,52 @@ export function computeCost(usage: Usage, entry: PriceEntry): Cost {
   const output = outputAll - reasoning;
 
   const tokens: Record<CostKind, number> = { input, cached_input: cacheRead, cache_write: cacheWrite, output, reasoning };
+  return costInDoubles(tokens, p) ?? costInBigInts(tokens, p);
+}
+
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+/** Femto-dollars (an exact integer double) to USD rounded half up to 1e-12, as femtoToUsd. */
+function femtoNumberToPico(f: number): number {
+  const g = f + 500;
+  return (g - (g % 1000)) / 1000;
+}
+
+/**
+ * The same integers in doubles, when they are exact: the BigInt path costs a
+ * heap allocation per operation (most of the pricing time per call). A
+ * product of two integers is exact when the computed product is below 2^53
+ * (rounding is monotonic, so a true product past it cannot compute below it);
+ * so is a sum of such terms below 2^53. Anything larger goes the BigInt way.
+ */
+function costInDoubles(tokens: Record<CostKind, number>, p: CompiledPrices): Cost | undefined {
+  const fi = tokens.input * p.n.input;
+  const fc = tokens.cached_input * p.n.cached_input;
+  const fw = tokens.cache_write * p.n.cache_write;
+  const fo = tokens.output * p.n.output;
+  const fr = tokens.reasoning * p.n.reasoning;
+  const sum = fi + fc + fw + fo + fr;
+  if (!(sum <= SAFE - 500)) return undefined;
+  const pico = femtoNumberToPico(sum);
+  return {
+    input: femtoNumberToPico(fi) / 1e12,
+    cached_input: femtoNumberToPico(fc) / 1e12,
+    cache_write: femtoNumberToPico(fw) / 1e12,
+    output: femtoNumberToPico(fo) / 1e12,
+    reasoning: femtoNumberToPico(fr) / 1e12,
+    total: pico / 1e12,
+    tokens,
+    picoUsd: BigInt(pico),
+  };
+}
+
+function costInBigInts(tokens: Record<CostKind, number>, p: CompiledPrices): Cost {
   const femto: Record<CostKind, bigint> = {
-    input: BigInt(input) * p.input,
-    cached_input: BigInt(cacheRead) * p.cached_input,
-    cache_write: BigInt(cacheWrite) * p.cache_write,
-    output: BigInt(output) * p.output,
-    reasoning: BigInt(reasoning) * p.reasoning,
+    input: BigInt(tokens.input) * p.input,
+    cached_input: BigInt(tokens.cached_input) * p.cached_input,
+    cache_write: BigInt(tokens.cache_write) * p.cache_write,
+    output: BigInt(tokens.output) * p.output,
+    reasoning: BigInt(tokens.reasoning) * p.reasoning,
   };
   const total = femtoToUsd(femto.input + femto.cached_input + femto.cache_write + femto.output + femto.reasoning);
   return {
@@ -128,6 +180,12 @@ export function computeCost(usage: Usage, entry: PriceEntry): Cost {
     tokens,
     picoUsd: total.pico,
   };
+}
+
+/** The BigInt path alone, for tests that compare the two. @internal */
+export function computeCostExact(usage: Usage, entry: PriceEntry): Cost {
+  const c = computeCost(usage, entry);
+  return costInBigInts(c.tokens, pricesOf(entry));
 }
 
 /** Usage with at least one input or output count; anything less cannot be priced. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeCost, priceCall, picoToUsd, unpricedReason, type Cost } from '../../src/cost/compute.js';
+import { computeCost, computeCostExact, priceCall, picoToUsd, unpricedReason, type Cost } from '../../src/cost/compute.js';
 import { loadBundledTable, lookupPrice, type PriceEntry } from '../../src/cost/prices.js';
 import { normalizeUsage } from '../../src/parse/openai.js';
 import type { Usage } from '../../src/types.js';
@@ -257,5 +257,41 @@ describe('unpricedReason and priceCall', () => {
     });
     expect(priceCall(table, { usage })).toEqual({ priced: false, model: undefined, reason: 'no_model' });
     expect(priceCall(table, { requestModel: 'gpt-4.1' })).toEqual({ priced: false, model: 'gpt-4.1', reason: 'usage_missing' });
+  });
+});
+
+describe('computeCost: the double fast path equals the BigInt arithmetic exactly', () => {
+  it('on random usages and prices, small and past 2^53 femto-dollars', () => {
+    let x = 424242;
+    const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const price = () => Math.round(rnd() * 150 * 1e6) / 1e6; // up to $150 per 1M tokens, 6 decimals
+    let slow = 0;
+    for (let k = 0; k < 5000; k++) {
+      const big = k % 5 === 0;
+      const n = () => Math.floor(rnd() * (big ? 5e8 : 2e5));
+      const entry: PriceEntry = {
+        model: 'm',
+        input: price(),
+        output: price(),
+        ...(k % 2 ? { cached_input: price() } : {}),
+        ...(k % 3 ? { cache_write: price() } : {}),
+        ...(k % 7 ? {} : { reasoning: price() }),
+      } as PriceEntry;
+      const usage: Usage = { inputTokens: n(), outputTokens: n(), cacheReadTokens: n() % 1000, cacheCreationTokens: n() % 500, reasoningTokens: n() % 3000 };
+      const exact = computeCostExact(usage, entry);
+      expect(computeCost(usage, entry)).toEqual(exact);
+      if (exact.picoUsd * 1000n > BigInt(Number.MAX_SAFE_INTEGER)) slow++;
+    }
+    // Both regimes were exercised.
+    expect(slow).toBeGreaterThan(100);
+    expect(slow).toBeLessThan(4900);
+  });
+
+  it('rounds half up at the pico-dollar exactly as the BigInt path (values ending in 500 femto-dollars)', () => {
+    const entry = { model: 'm', input: 0.0000005, output: 0.0000015 } as PriceEntry; // 500 and 1500 femto per token
+    for (const t of [1, 2, 3, 999, 1001, 123457]) {
+      const u: Usage = { inputTokens: t, outputTokens: t };
+      expect(computeCost(u, entry)).toEqual(computeCostExact(u, entry));
+    }
   });
 });
