@@ -149,13 +149,25 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
       fetchFailed(err);
       throw err;
     }
-    return promise.then(
-      (res) => wrapResponse(res, ex, signal),
-      (err: unknown) => {
-        fetchFailed(err);
-        throw err;
-      },
+    if (ex.usageInjected) {
+      // The app gets a Response of our own (its stream rewritten): a derived promise.
+      return promise.then(
+        (res) => wrapResponse(res, ex, signal),
+        (err: unknown) => {
+          fetchFailed(err);
+          throw err;
+        },
+      );
+    }
+    // Otherwise the app awaits the very promise fetch returned: our reaction,
+    // registered first, observes the Response in place before the app's runs,
+    // and adds no promise to the app's chain. It never rejects (the app gets
+    // the rejection through its own promise).
+    promise.then(
+      (res) => void wrapResponse(res, ex, signal),
+      (err: unknown) => fetchFailed(err),
     );
+    return promise;
   }
 
   function safe(fn: () => void): void {
