@@ -37,37 +37,8 @@ const upstreamHost = process.env.BENCH_UPSTREAM_HOST;
 const benchRequire = require('node:module').createRequire(path.join(__dirname, '..', 'package.json'));
 const { pathToFileURL } = require('node:url');
 const { installSinks, PullMetricReader, CountingSpanExporter } = require('./sinks.cjs');
-
-const messages = [
-  { role: 'system', content: 'You are a concise assistant.' },
-  { role: 'user', content: 'Summarise the plot of a short story about a fox and a dog in one paragraph.' },
-];
-const EMBED_INPUT = 'The quick brown fox jumps over the lazy dog, again and again, until the dog wakes up.';
-
-function workloadsOf(client) {
-  return {
-    async chat() {
-      const r = await client.chat.completions.create({ model: 'gpt-4.1', messages, max_tokens: 128, temperature: 0.2 });
-      return r.choices[0].message.content.length;
-    },
-    async stream() {
-      const s = await client.chat.completions.create({
-        model: 'gpt-4.1',
-        messages,
-        max_tokens: 128,
-        stream: true,
-        stream_options: { include_usage: true },
-      });
-      let n = 0;
-      for await (const chunk of s) n += chunk.choices[0]?.delta?.content?.length ?? 0;
-      return n;
-    },
-    async embed() {
-      const r = await client.embeddings.create({ model: 'text-embedding-3-small', input: EMBED_INPUT });
-      return r.data[0].embedding.length;
-    },
-  };
-}
+const { workloadsOf } = require('./workloads.cjs');
+const { startContribSdk } = require('./contrib-sdk.cjs');
 
 const opts = { apiKey: 'sk-bench-not-a-key', baseURL, maxRetries: 0, timeout: 30000 };
 
@@ -94,24 +65,14 @@ async function setup() {
   }
 
   // spans: the SDK (and its ALS context manager) first, then the patched copy of openai.
-  const { NodeSDK } = benchRequire('@opentelemetry/sdk-node');
-  const { OpenAIInstrumentation } = benchRequire('@opentelemetry/instrumentation-openai');
-  const { BatchSpanProcessor } = benchRequire('@opentelemetry/sdk-trace-base');
-  const { BatchLogRecordProcessor } = benchRequire('@opentelemetry/sdk-logs');
   const sinks = installSinks();
-  const sdk = new NodeSDK({
-    serviceName: 'bench',
-    spanProcessors: [new BatchSpanProcessor(sinks.spans)],
-    metricReaders: [sinks.metrics],
-    logRecordProcessors: [new BatchLogRecordProcessor({ exporter: sinks.logs })],
-    instrumentations: [new OpenAIInstrumentation()],
-  });
-  sdk.start();
+  startContribSdk(sinks, benchRequire);
   for (const k of Object.keys(require.cache)) if (k.includes(`${path.sep}node_modules${path.sep}openai${path.sep}`)) delete require.cache[k];
   const PatchedOpenAI = benchRequire('openai');
   if (PatchedOpenAI === PlainOpenAI) throw new Error('the second openai copy is the first one: contrib would patch nothing');
 
   const { NodeTracerProvider } = benchRequire('@opentelemetry/sdk-trace-node');
+  const { BatchSpanProcessor } = benchRequire('@opentelemetry/sdk-trace-base');
   const ourSpans = new CountingSpanExporter();
   const tracerProvider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(ourSpans)] });
   const inst = new AimonInstrumentation({ hosts: [upstreamHost], enabled: false, ownMetrics: own });

@@ -1,20 +1,8 @@
 'use strict';
-// @opentelemetry/instrumentation-openai under @opentelemetry/sdk-node, shaped
-// like sdk-node's defaults (batched spans, metrics, batched log events) but
-// with every exporter in memory or dropping.
-const { NodeSDK } = require('@opentelemetry/sdk-node');
-const { OpenAIInstrumentation } = require('@opentelemetry/instrumentation-openai');
-const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
-const { BatchLogRecordProcessor } = require('@opentelemetry/sdk-logs');
+// @opentelemetry/instrumentation-openai under @opentelemetry/sdk-node (see ../contrib-sdk.cjs).
 const { installSinks } = require('../sinks.cjs');
+const { startContribSdk } = require('../contrib-sdk.cjs');
 
 const sinks = installSinks();
-const sdk = new NodeSDK({
-  serviceName: 'bench',
-  spanProcessors: [new BatchSpanProcessor(sinks.spans)],
-  metricReaders: [sinks.metrics],
-  logRecordProcessors: [new BatchLogRecordProcessor({ exporter: sinks.logs })],
-  instrumentations: [new OpenAIInstrumentation()],
-});
-sdk.start();
+startContribSdk(sinks);
 sinks.logProvider = require('@opentelemetry/api-logs').logs.getLoggerProvider();
