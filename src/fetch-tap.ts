@@ -239,8 +239,7 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
     const cached = wholeProtos.get(proto);
     if (cached !== undefined) return cached;
     const bodyGetter = findGetter(proto, 'body');
-    const obsOf = (self: unknown): WholeObservation | undefined =>
-      typeof self === 'object' && self !== null ? wholeObs.get(self) : undefined;
+    const obsOf = (self: unknown): WholeObservation | undefined => observationOf(wholeObs, self);
     const failed = (o: WholeObservation) => (err: unknown): never => {
       safe(() => (abortedByApp(o.signal) ? o.ex.onAbort(now()) : o.ex.onBodyError(err, now())));
       throw err;
@@ -406,11 +405,11 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
     const p = Object.create(proto, {
       read: method(function read(this: object, ...args: unknown[]): Promise<ReadableStreamReadResult<Uint8Array>> {
         const r = nativeRead.apply(this, args);
-        readerObs.get(this)?.watch(r);
+        observationOf(readerObs, this)?.watch(r);
         return r;
       }),
       cancel: method(function cancel(this: object, reason?: unknown): Promise<void> {
-        readerObs.get(this)?.onCancel(reason);
+        observationOf(readerObs, this)?.onCancel(reason);
         return nativeCancel.call(this, reason);
       }),
     }) as object;
@@ -421,8 +420,7 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
   function observedStreamProto(proto: ReadableStream<Uint8Array>): object {
     const cached = streamProtos.get(proto);
     if (cached !== undefined) return cached;
-    const obsOf = (self: unknown): StreamObservation | undefined =>
-      typeof self === 'object' && self !== null ? streamObs.get(self) : undefined;
+    const obsOf = (self: unknown): StreamObservation | undefined => observationOf(streamObs, self);
     const nativeReader = (body: ReadableStream<Uint8Array>, o: StreamObservation): ReadableStreamDefaultReader<Uint8Array> =>
       observeReader(proto.getReader.call(body) as ReadableStreamDefaultReader<Uint8Array>, o);
     const passThrough = (body: ReadableStream<Uint8Array>, o: StreamObservation): ReadableStream<Uint8Array> => {
@@ -562,6 +560,11 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
   Object.defineProperty(fetch, WRAPPED, { value: original });
   Object.defineProperty(fetch, 'length', { value: original.length });
   return fetch as FetchFn;
+}
+
+/** What we observe of `self` (the `this` of an observed method: anything, when the app calls it detached). */
+function observationOf<T>(map: WeakMap<object, T>, self: unknown): T | undefined {
+  return typeof self === 'object' && self !== null ? map.get(self) : undefined;
 }
 
 /** A non-enumerable method, as the platform's own are. */

@@ -5,11 +5,11 @@
  * the keys and stringifying them): 5-8 µs per record, and an exchange records
  * six or more times at its end (duration, two token counts, cost per kind,
  * effective cost) plus once per stream chunk. That hashing was most of our
- * CPU per call. Here a record builds a key from the attribute values in the
- * order they were given (one string, one map lookup); only the first time a
- * key is seen is it canonicalised (sorted), so two equal sets built in a
- * different order share one series. A stream binds its attribute set once
- * and then costs a bucket search per chunk.
+ * CPU per call. Here the telemetry edge binds a recorder per attribute set
+ * once (bind(): the series is looked up at the first value) and then adds
+ * to it directly; an unbound record() keys the set in the order given, and
+ * only a new key is canonicalised (sorted), so two equal sets built in a
+ * different order share one series.
  *
  * The result is handed to the SDK's readers as a MetricProducer: the same
  * cumulative sums and histograms (advised buckets, min and max) that the SDK

@@ -9,6 +9,7 @@ import { billingFor, convert, parseBillingEnv, type Billed, type BillingConfig, 
 import { priceCall, type PricedCall } from './cost/compute.js';
 import { loadBundledTable, loadPriceOverrides, watchPriceOverrides, type PriceTable } from './cost/prices.js';
 import type { ExchangeResult } from './exchange.js';
+import { KeyedCache } from './keyed-cache.js';
 
 export interface PricedExchange {
   call: PricedCall;
@@ -23,7 +24,7 @@ export class Pricing {
   private table: PriceTable;
   private readonly billing: BillingConfig;
   /** billingFor per host (a handful of configured hosts; bounded all the same). */
-  private readonly rules = new Map<string, BillingRule | null>();
+  private readonly rules = new KeyedCache<BillingRule | null>(256);
   private stopWatch: (() => void) | undefined;
 
   constructor(
@@ -77,13 +78,7 @@ export class Pricing {
   }
 
   private ruleFor(host: string): BillingRule | undefined {
-    let rule = this.rules.get(host);
-    if (rule === undefined) {
-      rule = billingFor(host, { usdCny: this.billing.usdCny, rules: this.billing.rules }) ?? null;
-      if (this.rules.size >= 256) this.rules.clear();
-      this.rules.set(host, rule);
-    }
-    return rule ?? undefined;
+    return this.rules.get([host], () => billingFor(host, { usdCny: this.billing.usdCny, rules: this.billing.rules }) ?? null) ?? undefined;
   }
 
   close(): void {

@@ -21,7 +21,7 @@ import { Attribution, ATTRIBUTE_PREFIX } from './attribution.js';
 import { LabelCap } from './cardinality.js';
 import type { AimonConfig, SemconvMode } from './config.js';
 import type { Exchange, ExchangeResult, ExchangeSink } from './exchange.js';
-import { KeyedCache, type KeyPart } from './keyed-cache.js';
+import { KeyedCache } from './keyed-cache.js';
 import { OwnCounter, OwnHistogram, type OwnMetrics } from './own-metrics.js';
 import type { Pricing } from './pricing.js';
 import type { Target } from './hosts.js';
@@ -106,6 +106,10 @@ class BaseSeries {
   private readonly recs = new KeyedCache<Rec>(1024);
   private readonly usage = new KeyedCache<UsageSeries>(256);
   private plainUsage: UsageSeries | undefined;
+  /** The duration recorder of a completed call without error: most calls, so a field rather than a lookup. */
+  private completed: Rec | undefined;
+  private ttfcRec: Rec | undefined;
+  private tpocRec: Rec | undefined;
 
   constructor(
     private readonly i: Instruments,
@@ -113,9 +117,6 @@ class BaseSeries {
     readonly attrs: Attributes,
     private readonly inference: boolean,
   ) {}
-
-  /** The duration recorder of a completed call without error: most calls, so a field rather than a lookup. */
-  private completed: Rec | undefined;
 
   duration(outcome: string, errorType: string | undefined): Rec {
     if (outcome === 'completed' && errorType === undefined) return (this.completed ??= this.bindDuration(outcome, undefined));
@@ -130,9 +131,6 @@ class BaseSeries {
     if (this.i.legacy !== undefined || !this.inference) out.push(bindHistogram(this.i.duration, a));
     return all(out);
   }
-
-  private ttfcRec: Rec | undefined;
-  private tpocRec: Rec | undefined;
 
   ttfc(): Rec {
     return (this.ttfcRec ??= all(this.chunkHistograms('ttfc')));
@@ -167,11 +165,6 @@ class UsageSeries {
     readonly attrs: Attributes,
   ) {}
 
-  /** A recorder of `instrument` with `extra` added to the attributes, cached under `key`. */
-  private rec(key: readonly KeyPart[], bind: () => Rec): Rec {
-    return this.recs.get(key, bind);
-  }
-
   private with(extra: Attributes): Attributes {
     return { ...this.attrs, ...extra };
   }
@@ -189,7 +182,7 @@ class UsageSeries {
     }
     const l = i.latest;
     if (l !== undefined) {
-      const m = (c: Adder, name: string) => this.rec(['latest', name], () => bindCounter(c, this.with({ [sc.ATTR_GEN_AI_TOKEN_MODALITY]: 'text' })));
+      const m = (c: Adder, name: string) => this.recs.get(['latest', name], () => bindCounter(c, this.with({ [sc.ATTR_GEN_AI_TOKEN_MODALITY]: 'text' })));
       if (u.inputTokens !== undefined) m(l.inputTokens, 'input')(u.inputTokens);
       if (u.outputTokens !== undefined) m(l.outputTokens, 'output')(u.outputTokens);
       if (u.cacheReadTokens !== undefined) m(l.cacheRead, 'cache_read')(u.cacheReadTokens);
@@ -197,23 +190,23 @@ class UsageSeries {
       if (u.reasoningTokens !== undefined) m(l.reasoning, 'reasoning')(u.reasoningTokens);
     }
     // Zero subsets are skipped: adding 0 changes no total.
-    const d = (kind: string) => this.rec(['detail', kind], () => bindCounter(i.tokenDetail, this.with({ [sc.ATTR_AIMON_TOKEN_DETAIL]: kind })));
+    const d = (kind: string) => this.recs.get(['detail', kind], () => bindCounter(i.tokenDetail, this.with({ [sc.ATTR_AIMON_TOKEN_DETAIL]: kind })));
     if (u.cacheReadTokens) d('cache_read')(u.cacheReadTokens);
     if (u.cacheCreationTokens) d('cache_creation')(u.cacheCreationTokens);
     if (u.reasoningTokens) d('reasoning')(u.reasoningTokens);
   }
 
   usageMissing(streamed: boolean, outcome: string): void {
-    this.rec(['missing', streamed, outcome], () =>
+    this.recs.get(['missing', streamed, outcome], () =>
       bindCounter(this.i.usageMissing, this.with({ [sc.ATTR_GEN_AI_REQUEST_STREAM]: streamed, [sc.ATTR_AIMON_OUTCOME]: outcome })),
     )(1);
   }
 
   unpriced(reason: string, u: Usage | undefined): void {
     const i = this.i;
-    this.rec(['unpriced', reason], () => bindCounter(i.unpricedCalls, this.with({ [sc.ATTR_AIMON_UNPRICED_REASON]: reason })))(1);
+    this.recs.get(['unpriced', reason], () => bindCounter(i.unpricedCalls, this.with({ [sc.ATTR_AIMON_UNPRICED_REASON]: reason })))(1);
     const t = (type: string) =>
-      this.rec(['unpricedTokens', reason, type], () =>
+      this.recs.get(['unpricedTokens', reason, type], () =>
         bindCounter(i.unpricedTokens, this.with({ [sc.ATTR_AIMON_UNPRICED_REASON]: reason, [sc.ATTR_GEN_AI_TOKEN_TYPE]: type })),
       );
     if (u?.inputTokens !== undefined) t(sc.GEN_AI_TOKEN_TYPE_INPUT)(u.inputTokens);
@@ -221,19 +214,19 @@ class UsageSeries {
   }
 
   cost(version: string, kind: string, usd: number): void {
-    this.rec(['cost', version, kind], () =>
+    this.recs.get(['cost', version, kind], () =>
       bindCounter(this.i.costUsd, this.with({ [sc.ATTR_AIMON_PRICE_VERSION]: version, [sc.ATTR_AIMON_COST_KIND]: kind })),
     )(usd);
   }
 
   billed(version: string, currency: string, amount: number): void {
-    this.rec(['billed', version, currency], () =>
+    this.recs.get(['billed', version, currency], () =>
       bindCounter(this.i.costBilled, this.with({ [sc.ATTR_AIMON_PRICE_VERSION]: version, [sc.ATTR_AIMON_COST_BILLED_CURRENCY]: currency })),
     )(amount);
   }
 
   effectiveUsd(version: string, usd: number): void {
-    this.rec(['effective', version], () => bindCounter(this.i.costEffectiveUsd, this.with({ [sc.ATTR_AIMON_PRICE_VERSION]: version })))(usd);
+    this.recs.get(['effective', version], () => bindCounter(this.i.costEffectiveUsd, this.with({ [sc.ATTR_AIMON_PRICE_VERSION]: version })))(usd);
   }
 }
 

@@ -106,22 +106,25 @@ export function picoToUsd(pico: bigint): number {
 }
 
 /**
- * Splits usage into disjoint kinds and prices each. Token semantics follow
- * `Usage`: inputTokens includes cache reads and writes, outputTokens includes
+ * Splits usage into disjoint kinds. Token semantics follow `Usage`:
+ * inputTokens includes cache reads and writes, outputTokens includes
  * reasoning. When a provider reports parts larger than the whole, the parts
- * are trusted (they are what is billed) and uncached input is 0.
+ * are trusted (they are what is billed) and uncached input is 0. Reasoning is
+ * split out only when it has its own price; otherwise it is plain output.
  */
-export function computeCost(usage: Usage, entry: PriceEntry): Cost {
-  const p = pricesOf(entry);
+function tokensOf(usage: Usage, entry: PriceEntry): Record<CostKind, number> {
   const cacheRead = count(usage.cacheReadTokens);
   const cacheWrite = count(usage.cacheCreationTokens);
   const input = Math.max(0, count(usage.inputTokens) - cacheRead - cacheWrite);
   const outputAll = count(usage.outputTokens);
-  // Reasoning is split out only when it has its own price; otherwise it is plain output.
   const reasoning = entry.reasoning !== undefined ? Math.min(count(usage.reasoningTokens), outputAll) : 0;
-  const output = outputAll - reasoning;
+  return { input, cached_input: cacheRead, cache_write: cacheWrite, output: outputAll - reasoning, reasoning };
+}
 
-  const tokens: Record<CostKind, number> = { input, cached_input: cacheRead, cache_write: cacheWrite, output, reasoning };
+/** Splits usage into disjoint kinds (see tokensOf) and prices each. */
+export function computeCost(usage: Usage, entry: PriceEntry): Cost {
+  const tokens = tokensOf(usage, entry);
+  const p = pricesOf(entry);
   return costInDoubles(tokens, p) ?? costInBigInts(tokens, p);
 }
 
@@ -184,8 +187,7 @@ function costInBigInts(tokens: Record<CostKind, number>, p: CompiledPrices): Cos
 
 /** The BigInt path alone, for tests that compare the two. @internal */
 export function computeCostExact(usage: Usage, entry: PriceEntry): Cost {
-  const c = computeCost(usage, entry);
-  return costInBigInts(c.tokens, pricesOf(entry));
+  return costInBigInts(tokensOf(usage, entry), pricesOf(entry));
 }
 
 /** Usage with at least one input or output count; anything less cannot be priced. */

@@ -14,7 +14,7 @@ import {
   responsesSystemInstructions,
   StreamedMessage,
 } from './content.js';
-import { commonRequestParams, onlyWsAfter, parseSpan, documentMembers, skimArray, skimDocument, skimObject, type Span } from './json-skim.js';
+import { commonRequestParams, onlyWsAfter, parseSpan, documentMembers, skimArray, skimObject, type Span } from './json-skim.js';
 import { normalizeUsage } from './openai.js';
 import type { ContentOptions, Protocol, StreamAccumulator } from './protocol.js';
 import type { SseEvent } from './sse.js';
