@@ -1,27 +1,30 @@
 /**
  * The pricing edge: holds the current price table (bundled, merged with the
  * user's override file, reloaded when that file changes) and the billing
- * rules, and prices one finished exchange. File I/O and diag logging live
+ * rules, and quotes the price of a model at a host. File I/O and diag logging live
  * here; the arithmetic is in the pure cost/ modules.
  */
 import type { DiagLogger } from '@opentelemetry/api';
-import { billingFor, convert, parseBillingEnv, type Billed, type BillingConfig, type BillingRule } from './cost/billing.js';
-import { priceCall, type PricedCall } from './cost/compute.js';
-import { loadBundledTable, loadPriceOverrides, watchPriceOverrides, type PriceTable } from './cost/prices.js';
-import type { ExchangeResult } from './exchange.js';
+import { billingFor, parseBillingEnv, type BillingConfig, type BillingRule } from './cost/billing.js';
+import { loadBundledTable, loadPriceOverrides, lookupPrice, watchPriceOverrides, type PriceEntry, type PriceTable } from './cost/prices.js';
 import { KeyedCache } from './keyed-cache.js';
 
-export interface PricedExchange {
-  call: PricedCall;
-  /** Present when priced: the list-price total converted by the host's billing rule. */
-  billed: Billed | undefined;
+/** What pricing one model at one host needs, resolved once per (host, model) and table. */
+export interface Quote {
+  entry: PriceEntry;
   /** The host's billing rule; undefined when it bills list USD. */
   billingRule: BillingRule | undefined;
   tableVersion: string;
 }
 
+/** Quotes kept per host; the set is emptied when full (model names may be attacker-chosen). */
+const MAX_QUOTES = 4096;
+
 export class Pricing {
   private table: PriceTable;
+  /** host -> model name as reported -> quote (null: no entry). Emptied when the table changes or it fills. */
+  private quotes = new Map<string, Map<string, Quote | null>>();
+  private quoteCount = 0;
   private readonly billing: BillingConfig;
   /** billingFor per host (a handful of configured hosts; bounded all the same). */
   private readonly rules = new KeyedCache<BillingRule | null>(256);
@@ -44,6 +47,7 @@ export class Pricing {
         overridePath,
         (res) => {
           this.table = res.table;
+          this.clearQuotes();
           diag.info(`prices: reloaded ${overridePath} (table version ${res.table.version})`);
         },
         (errors) => {
@@ -62,19 +66,34 @@ export class Pricing {
     return this.table.version;
   }
 
-  price(r: ExchangeResult): PricedExchange {
-    const call = priceCall(this.table, {
-      requestModel: r.request?.model,
-      responseModel: r.response.model,
-      usage: r.response.usage,
-    });
-    let billed: Billed | undefined;
-    let billingRule: BillingRule | undefined;
-    if (call.priced) {
-      billingRule = this.ruleFor(r.target.serverAddress);
-      billed = convert(call.cost.total, billingRule);
+  /**
+   * The price entry and billing rule for a model name at a host, or undefined
+   * when the table has no entry for it. Cached: after the first call with a
+   * model, pricing a call is two Map reads and the arithmetic.
+   */
+  quote(model: string, host: string): Quote | undefined {
+    let byModel = this.quotes.get(host);
+    if (byModel === undefined) {
+      byModel = new Map();
+      this.quotes.set(host, byModel);
     }
-    return { call, billed, billingRule, tableVersion: this.table.version };
+    let q = byModel.get(model);
+    if (q === undefined) {
+      if (this.quoteCount >= MAX_QUOTES) {
+        this.clearQuotes();
+        return this.quote(model, host);
+      }
+      const m = lookupPrice(this.table, model);
+      q = m === undefined ? null : { entry: m.entry, billingRule: this.ruleFor(host), tableVersion: this.table.version };
+      byModel.set(model, q);
+      this.quoteCount++;
+    }
+    return q ?? undefined;
+  }
+
+  private clearQuotes(): void {
+    this.quotes = new Map();
+    this.quoteCount = 0;
   }
 
   private ruleFor(host: string): BillingRule | undefined {

@@ -23,7 +23,10 @@ import type { AimonConfig, SemconvMode } from './config.js';
 import type { Exchange, ExchangeResult, ExchangeSink } from './exchange.js';
 import { KeyedCache } from './keyed-cache.js';
 import { OwnCounter, OwnHistogram, type OwnMetrics } from './own-metrics.js';
-import type { Pricing } from './pricing.js';
+import { convert } from './cost/billing.js';
+import { computeCost, hasUsage, type CostKind, type UnpricedReason } from './cost/compute.js';
+import { pricedModelName } from './cost/prices.js';
+import type { Pricing, Quote } from './pricing.js';
 import type { Target } from './hosts.js';
 import { INSTRUMENTS, LATEST_INSTRUMENTS, type InstrumentDescriptor } from './instruments.js';
 import * as sc from './semconv.js';
@@ -159,6 +162,7 @@ class UsageSeries {
   /** Token recorders of every call with usage: fields rather than lookups. */
   private tokIn: Rec | undefined;
   private tokOut: Rec | undefined;
+  private costRecs: CostRecorders | undefined;
 
   constructor(
     private readonly i: Instruments,
@@ -213,20 +217,47 @@ class UsageSeries {
     if (u?.outputTokens !== undefined) t(sc.GEN_AI_TOKEN_TYPE_OUTPUT)(u.outputTokens);
   }
 
-  cost(version: string, kind: string, usd: number): void {
-    this.recs.get(['cost', version, kind], () =>
-      bindCounter(this.i.costUsd, this.with({ [sc.ATTR_AIMON_PRICE_VERSION]: version, [sc.ATTR_AIMON_COST_KIND]: kind })),
-    )(usd);
+  /** The cost recorders of one price-table version (kept while the version stays the same). */
+  costRecorders(version: string): CostRecorders {
+    let c = this.costRecs;
+    if (c === undefined || c.version !== version) c = this.costRecs = new CostRecorders(this.i, this.attrs, version);
+    return c;
+  }
+}
+
+/** Cost series of one usage series and price-table version, each bound on first use. */
+class CostRecorders {
+  private readonly kinds = new Map<CostKind, Rec>();
+  private readonly billedBy = new Map<string, Rec>();
+  private effectiveRec: Rec | undefined;
+
+  constructor(
+    private readonly i: Instruments,
+    private readonly attrs: Attributes,
+    readonly version: string,
+  ) {}
+
+  private with(extra: Attributes): Attributes {
+    return Object.assign({}, this.attrs, { [sc.ATTR_AIMON_PRICE_VERSION]: this.version }, extra);
   }
 
-  billed(version: string, currency: string, amount: number): void {
-    this.recs.get(['billed', version, currency], () =>
-      bindCounter(this.i.costBilled, this.with({ [sc.ATTR_AIMON_PRICE_VERSION]: version, [sc.ATTR_AIMON_COST_BILLED_CURRENCY]: currency })),
-    )(amount);
+  kind(kind: CostKind): Rec {
+    let r = this.kinds.get(kind);
+    if (r === undefined) this.kinds.set(kind, (r = bindCounter(this.i.costUsd, this.with({ [sc.ATTR_AIMON_COST_KIND]: kind }))));
+    return r;
   }
 
-  effectiveUsd(version: string, usd: number): void {
-    this.recs.get(['effective', version], () => bindCounter(this.i.costEffectiveUsd, this.with({ [sc.ATTR_AIMON_PRICE_VERSION]: version })))(usd);
+  billed(currency: string): Rec {
+    let r = this.billedBy.get(currency);
+    if (r === undefined) {
+      r = bindCounter(this.i.costBilled, this.with({ [sc.ATTR_AIMON_COST_BILLED_CURRENCY]: currency }));
+      this.billedBy.set(currency, r);
+    }
+    return r;
+  }
+
+  effective(): Rec {
+    return (this.effectiveRec ??= bindCounter(this.i.costEffectiveUsd, this.with({})));
   }
 }
 
@@ -392,31 +423,45 @@ export class GenAiTelemetry implements ExchangeSink {
     // A 2xx that then failed (an error event, a reset mid-stream) is a failed
     // call too: its missing usage is not an unpriced call.
     if (pricing === undefined || !isSuccess(r.status) || r.outcome === 'error') return undefined;
-    const p = pricing.price(r);
-    const call = p.call;
-    if (!call.priced) {
-      usage.unpriced(call.reason, r.response.usage);
+    const u = r.response.usage;
+    // Usage first: without counts no table could help, and that is the thing to fix.
+    let reason: UnpricedReason | undefined;
+    let quote: Quote | undefined;
+    if (!hasUsage(u)) reason = 'usage_missing';
+    else {
+      const model = pricedModelName(r.request?.model, r.response.model);
+      if (model === undefined) reason = 'no_model';
+      else if ((quote = pricing.quote(model, r.target.serverAddress)) === undefined) reason = 'unknown_model';
+    }
+    if (quote === undefined || u === undefined) {
+      usage.unpriced(reason!, u);
       if (!forSpan) return undefined;
-      return { [sc.ATTR_AIMON_UNPRICED_REASON]: call.reason, [sc.ATTR_AIMON_PRICE_VERSION]: p.tableVersion };
+      return { [sc.ATTR_AIMON_UNPRICED_REASON]: reason, [sc.ATTR_AIMON_PRICE_VERSION]: pricing.version };
     }
-    for (const kind of COST_KINDS_RECORDED) {
-      if (call.cost.tokens[kind] > 0) usage.cost(p.tableVersion, kind, call.cost[kind]);
-    }
-    const billed = p.billed!;
+    const cost = computeCost(u, quote.entry);
+    const recs = usage.costRecorders(quote.tableVersion);
+    const t = cost.tokens;
+    if (t.input > 0) recs.kind('input')(cost.input);
+    if (t.cached_input > 0) recs.kind('cached_input')(cost.cached_input);
+    if (t.cache_write > 0) recs.kind('cache_write')(cost.cache_write);
+    if (t.output > 0) recs.kind('output')(cost.output);
+    if (t.reasoning > 0) recs.kind('reasoning')(cost.reasoning);
+    const rule = quote.billingRule;
+    const billed = convert(cost.total, rule);
     // A host without a billing rule bills list USD: its billed series would
     // repeat the list cost, so only hosts with a rule (HolySheep: CNY) get one.
     // Effective USD is recorded for every host, so that it sums to real spend.
-    if (p.billingRule !== undefined) usage.billed(p.tableVersion, billed.currency, billed.billed);
-    usage.effectiveUsd(p.tableVersion, billed.effectiveUsd);
+    if (rule !== undefined) recs.billed(billed.currency)(billed.billed);
+    recs.effective()(billed.effectiveUsd);
     // Without a span (metrics-only) nobody reads these attributes.
     if (!forSpan) return undefined;
     return {
-      [sc.ATTR_AIMON_COST_USD]: call.cost.total,
+      [sc.ATTR_AIMON_COST_USD]: cost.total,
       [sc.ATTR_AIMON_COST_BILLED]: billed.billed,
       [sc.ATTR_AIMON_COST_BILLED_CURRENCY]: billed.currency,
       [sc.ATTR_AIMON_COST_EFFECTIVE_USD]: billed.effectiveUsd,
-      [sc.ATTR_AIMON_PRICE_VERSION]: p.tableVersion,
-      [sc.ATTR_AIMON_PRICE_MODEL]: call.entry.model,
+      [sc.ATTR_AIMON_PRICE_VERSION]: quote.tableVersion,
+      [sc.ATTR_AIMON_PRICE_MODEL]: quote.entry.model,
     };
   }
 
@@ -460,8 +505,6 @@ export class GenAiTelemetry implements ExchangeSink {
     span.end();
   }
 }
-
-const COST_KINDS_RECORDED = ['input', 'cached_input', 'cache_write', 'output', 'reasoning'] as const;
 
 function isSuccess(status: number | undefined): boolean {
   return status !== undefined && status >= 200 && status < 300;

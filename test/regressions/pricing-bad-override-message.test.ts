@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { computeCost } from '../../src/cost/compute.js';
 import { Pricing } from '../../src/pricing.js';
 
 it('says the whole file is ignored, and prices from the bundled table', () => {
@@ -22,14 +23,11 @@ it('says the whole file is ignored, and prices from the bundled table', () => {
     expect(errors).toEqual([
       `prices: ${file}: entries[1] (gpt-4o): "output" must be a non-negative number (USD per 1M tokens, at most 100000, at most 9 decimals); the whole file is ignored, using the bundled table`,
     ]);
-    const r = pricing.price({
-      target: { serverAddress: '127.0.0.1' },
-      request: { model: 'gpt-4.1' },
-      response: { model: 'gpt-4.1', usage: { inputTokens: 1_000_000, outputTokens: 0 } },
-    } as never);
+    const q = pricing.quote('gpt-4.1', '127.0.0.1');
     // Bundled $2 per 1M input, not the file's $1.
-    expect(r.call.priced && r.call.cost.total).toBe(2);
-    expect(r.tableVersion).toBe('2026-11-29');
+    expect(q?.entry.input).toBe(2);
+    expect(computeCost({ inputTokens: 1_000_000, outputTokens: 0 }, q!.entry).total).toBe(2);
+    expect(q?.tableVersion).toBe('2026-11-29');
   } finally {
     pricing.close();
     rmSync(dir, { recursive: true, force: true });
