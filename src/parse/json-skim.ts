@@ -253,6 +253,33 @@ export function documentMembers(s: string, keys: readonly string[], parsed?: unk
 }
 
 /**
+ * A JSON object document as a plain object to read members from, with no
+ * accessor functions per call: parsed whole when small (or `parsed` is the
+ * caller's JSON.parse of it), else only the wanted `keys`, each parsed from
+ * its skimmed span (null when that value is not valid JSON, so a present
+ * member always reads as defined). undefined when the document is not one
+ * object, is truncated, or has trailing text.
+ */
+export function documentObject(s: string, keys: readonly string[], parsed?: unknown): Record<string, unknown> | undefined {
+  let v: unknown = parsed;
+  if (v === undefined) {
+    if (s.length > PARSE_WHOLE_MAX) {
+      const f = skimDocument(s, keys);
+      if (f === undefined) return undefined;
+      const o: Record<string, unknown> = {};
+      for (const [k, span] of f) o[k] = parseSpan(s, span) ?? null;
+      return o;
+    }
+    try {
+      v = JSON.parse(s);
+    } catch {
+      return undefined;
+    }
+  }
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/**
  * The request fields every wire format shares: model, stream, the token limit
  * (first of `maxTokensKeys` present), temperature and top_p. `get` returns a
  * parsed top-level member.

@@ -6,7 +6,7 @@ import type { Operation, RequestParams, ResponseSummary, Usage } from '../types.
 import { boundedJson, chatInputMessages, chatOutputMessages, contentJson, promptInputMessages } from './content.js';
 import type { ContentOptions, Protocol } from './protocol.js';
 import { CapturingStreamSummary, StreamSummary } from './stream.js';
-import { commonRequestParams, countScalarArray, documentMembers, int, num, parseSpan, skimArray, skimObject, type Span } from './json-skim.js';
+import { countScalarArray, documentMembers, documentObject, int, num, PARSE_WHOLE_MAX, parseSpan, skimArray, skimObject, type Span } from './json-skim.js';
 
 const REQUEST_KEYS = [
   'model',
@@ -26,32 +26,37 @@ const REQUEST_KEYS = [
 
 /** Request parameters from a JSON request body; undefined when the body is not a JSON object. */
 export function parseRequestBody(body: string): RequestParams | undefined {
-  const f = documentMembers(body, REQUEST_KEYS);
-  if (f === undefined) return undefined;
-  const get = f.get;
-  // Object.assign, not a spread: a spread costs ~10x more on this hot path.
-  const out: RequestParams = Object.assign(commonRequestParams(get, ['max_completion_tokens', 'max_tokens']), {
-    includeUsage: false,
-    hasStreamOptions: f.has('stream_options'),
-  });
-  const so = get('stream_options');
-  if (so !== null && typeof so === 'object' && (so as Record<string, unknown>).include_usage === true) {
-    out.includeUsage = true;
-  }
-  const stop = get('stop');
-  if (typeof stop === 'string') out.stopSequences = [stop];
-  else if (Array.isArray(stop) && stop.every((x) => typeof x === 'string')) out.stopSequences = stop as string[];
-  const seed = num(get('seed'));
-  if (seed !== undefined && Number.isInteger(seed)) out.seed = seed;
-  const fp = num(get('frequency_penalty'));
-  if (fp !== undefined) out.frequencyPenalty = fp;
-  const pp = num(get('presence_penalty'));
-  if (pp !== undefined) out.presencePenalty = pp;
-  const n = int(get('n'));
-  if (n !== undefined) out.choiceCount = n;
-  const ef = get('encoding_format');
-  if (typeof ef === 'string') out.encodingFormats = [ef];
-  return out;
+  const o = documentObject(body, REQUEST_KEYS);
+  if (o === undefined) return undefined;
+  // Plain reads into one object literal: this runs once per call, mostly
+  // before V8 optimises it, where every helper call and added property costs.
+  const model = o.model;
+  const so = o.stream_options;
+  const seed = o.seed;
+  const ef = o.encoding_format;
+  return {
+    model: typeof model === 'string' ? model : undefined,
+    stream: o.stream === true,
+    includeUsage: so !== null && typeof so === 'object' && (so as Record<string, unknown>).include_usage === true,
+    hasStreamOptions: so !== undefined,
+    // The first token limit present: max_completion_tokens, else max_tokens.
+    maxTokens: int(o.max_completion_tokens) ?? int(o.max_tokens),
+    temperature: num(o.temperature),
+    topP: num(o.top_p),
+    stopSequences: stopSequencesOf(o.stop),
+    seed: typeof seed === 'number' && Number.isInteger(seed) ? seed : undefined,
+    frequencyPenalty: num(o.frequency_penalty),
+    presencePenalty: num(o.presence_penalty),
+    choiceCount: int(o.n),
+    encodingFormats: typeof ef === 'string' ? [ef] : undefined,
+  };
+}
+
+function stopSequencesOf(stop: unknown): string[] | undefined {
+  if (stop === undefined) return undefined;
+  if (typeof stop === 'string') return [stop];
+  if (Array.isArray(stop) && stop.every((x) => typeof x === 'string')) return stop as string[];
+  return undefined;
 }
 
 /**
@@ -68,25 +73,21 @@ export function parseRequestBody(body: string): RequestParams | undefined {
 export function normalizeUsage(raw: unknown): Usage | undefined {
   if (raw === null || typeof raw !== 'object') return undefined;
   const u = raw as Record<string, unknown>;
-  const out: Usage = {};
-  const input = int(u.prompt_tokens) ?? int(u.input_tokens);
-  if (input !== undefined) out.inputTokens = input;
-  const output = int(u.completion_tokens) ?? int(u.output_tokens);
-  if (output !== undefined) out.outputTokens = output;
   const pd = (u.prompt_tokens_details ?? u.input_tokens_details) as Record<string, unknown> | null | undefined;
   const cd = (u.completion_tokens_details ?? u.output_tokens_details) as Record<string, unknown> | null | undefined;
-  const cached = (pd && typeof pd === 'object' ? int(pd.cached_tokens) : undefined) ?? int(u.prompt_cache_hit_tokens);
-  if (cached !== undefined) out.cacheReadTokens = cached;
-  const write =
-    (pd && typeof pd === 'object' ? int(pd.cache_write_tokens) ?? int(pd.cache_creation_tokens) : undefined) ??
-    int(u.cache_creation_input_tokens);
-  if (write !== undefined) out.cacheCreationTokens = write;
-  const reasoning = cd && typeof cd === 'object' ? int(cd.reasoning_tokens) : undefined;
-  if (reasoning !== undefined) out.reasoningTokens = reasoning;
-  if (out.inputTokens === undefined && int(u.prompt_cache_miss_tokens) !== undefined && cached !== undefined) {
-    out.inputTokens = cached + (int(u.prompt_cache_miss_tokens) ?? 0);
+  const details = pd !== null && typeof pd === 'object';
+  const cached = (details ? int(pd.cached_tokens) : undefined) ?? int(u.prompt_cache_hit_tokens);
+  const write = (details ? (int(pd.cache_write_tokens) ?? int(pd.cache_creation_tokens)) : undefined) ?? int(u.cache_creation_input_tokens);
+  const reasoning = cd !== null && typeof cd === 'object' ? int(cd.reasoning_tokens) : undefined;
+  let input = int(u.prompt_tokens) ?? int(u.input_tokens);
+  if (input === undefined && cached !== undefined) {
+    const miss = int(u.prompt_cache_miss_tokens);
+    if (miss !== undefined) input = cached + miss;
   }
-  return Object.keys(out).length > 0 ? out : undefined;
+  const output = int(u.completion_tokens) ?? int(u.output_tokens);
+  if (input === undefined && output === undefined && cached === undefined && write === undefined && reasoning === undefined) return undefined;
+  // One literal (one object shape) rather than properties added one by one.
+  return { inputTokens: input, outputTokens: output, cacheReadTokens: cached, cacheCreationTokens: write, reasoningTokens: reasoning };
 }
 
 const RESPONSE_KEYS = ['id', 'model', 'usage', 'choices', 'data'] as const;
@@ -151,8 +152,24 @@ function dimensionCountOf(s: string, data: Span | undefined): number | undefined
 
 /** Summary of a complete JSON response body (chat, completions or embeddings). */
 export function summarizeJsonResponse(text: string, operation: Operation, parsed?: unknown): ResponseSummary {
-  const f = documentMembers(text, RESPONSE_KEYS, parsed);
-  if (f === undefined) return { unparseable: true };
+  if (parsed !== undefined || text.length <= PARSE_WHOLE_MAX) {
+    // Parsed whole (by the app's Response.json(), or here when small): plain reads.
+    const o = documentObject(text, RESPONSE_KEYS, parsed);
+    if (o === undefined) return { unparseable: true };
+    const id = o.id;
+    const model = o.model;
+    const embeddings = operation === 'embeddings';
+    return {
+      id: typeof id === 'string' ? id : undefined,
+      model: typeof model === 'string' ? model : undefined,
+      usage: normalizeUsage(o.usage),
+      dimensionCount: embeddings ? dimensionCountOfValue(o.data) : undefined,
+      finishReasons: embeddings ? undefined : finishReasonsOfValue(o.choices),
+    };
+  }
+  // Large: skimmed, so that long vectors and messages are never materialised.
+  const f = documentMembers(text, RESPONSE_KEYS);
+  if (f === undefined || f.spans === undefined) return { unparseable: true };
   const out: ResponseSummary = {};
   const id = f.get('id');
   if (typeof id === 'string') out.id = id;
@@ -161,10 +178,10 @@ export function summarizeJsonResponse(text: string, operation: Operation, parsed
   const usage = normalizeUsage(f.get('usage'));
   if (usage !== undefined) out.usage = usage;
   if (operation === 'embeddings') {
-    const d = f.spans !== undefined ? dimensionCountOf(text, f.spans.get('data')) : dimensionCountOfValue(f.get('data'));
+    const d = dimensionCountOf(text, f.spans.get('data'));
     if (d !== undefined) out.dimensionCount = d;
   } else {
-    const fr = f.spans !== undefined ? finishReasonsOf(text, f.spans.get('choices')) : finishReasonsOfValue(f.get('choices'));
+    const fr = finishReasonsOf(text, f.spans.get('choices'));
     if (fr !== undefined) out.finishReasons = fr;
   }
   return out;
