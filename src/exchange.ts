@@ -67,9 +67,19 @@ export function isAbort(err: unknown): boolean {
   return (err as { name?: unknown } | null)?.name === 'AbortError';
 }
 
+/** Holds an exchange until it ends (see Exchange.guard). */
+export interface ExchangeGuard {
+  ex: Exchange | undefined;
+}
+
 export class Exchange {
   /** Free slot for the telemetry edge (span, cached attributes). */
   telemetry: unknown;
+  /**
+   * Set by whoever must hear of this exchange while it runs (the tap's
+   * abandonment registry); emptied when it ends, so that holder lets it go.
+   */
+  guard: ExchangeGuard | undefined;
   status: number | undefined;
   private readonly startMs: number;
   private ended = false;
@@ -278,6 +288,7 @@ export class Exchange {
   private finish(outcome: Outcome, errorType: string | undefined): void {
     if (this.ended) return;
     this.ended = true;
+    if (this.guard !== undefined) this.guard.ex = undefined;
     let response: ResponseSummary = {};
     let outputChunks = 0;
     const streamed = this.mode === 'sse';

@@ -10,7 +10,7 @@
  */
 import { context, type Context, type DiagLogger } from '@opentelemetry/api';
 import type { AimonConfig } from './config.js';
-import { Exchange } from './exchange.js';
+import { Exchange, type ExchangeGuard } from './exchange.js';
 import type { HostMatcher, Target } from './hosts.js';
 import { injectIncludeUsage } from './parse/inject.js';
 import { protocolOf } from './protocols.js';
@@ -105,14 +105,23 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
   if ((original as unknown as Record<symbol, unknown>)[WRAPPED] !== undefined) return original;
   const logOnce = onceLogger(deps.diag);
   // FinalizationRegistry ends exchanges whose response body the app dropped
-  // without reading or cancelling it, so no span or record is left open.
-  const abandoned = new FinalizationRegistry<Exchange>((ex) => {
+  // without reading or cancelling it, so no span or record is left open. It
+  // holds a guard, not the exchange: an exchange that ended lets go of its
+  // guard, so it (and its span) is not kept alive until the Response is collected.
+  const abandoned = new FinalizationRegistry<ExchangeGuard>((g) => {
+    const ex = g.ex;
+    if (ex === undefined) return;
     try {
       ex.onAbandoned(now());
     } catch (err) {
       logOnce('ending an abandoned exchange failed', err);
     }
   });
+  const guard = (target: object, ex: Exchange): void => {
+    const g: ExchangeGuard = { ex };
+    ex.guard = g;
+    abandoned.register(target, g);
+  };
 
   function fetch(this: unknown, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     let target: Target | undefined;
@@ -140,13 +149,10 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
     const self = this;
     const args: [RequestInfo | URL, RequestInit?] = arguments.length > 1 || callInit !== init ? [input, callInit] : [input];
     let promise: Promise<Response>;
-    // An abort by the app is not an error, whatever reason it aborted with.
-    const fetchFailed = (err: unknown) =>
-      safe(() => (abortedByApp(signal) ? ex.onAbort(now()) : ex.onFetchError(err, now())));
     try {
       promise = context.with(ctx, () => original.apply(self, args));
     } catch (err) {
-      fetchFailed(err);
+      fetchFailed(ex, signal, err);
       throw err;
     }
     if (ex.usageInjected) {
@@ -154,7 +160,7 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
       return promise.then(
         (res) => wrapResponse(res, ex, signal),
         (err: unknown) => {
-          fetchFailed(err);
+          fetchFailed(ex, signal, err);
           throw err;
         },
       );
@@ -165,9 +171,14 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
     // the rejection through its own promise).
     promise.then(
       (res) => void wrapResponse(res, ex, signal),
-      (err: unknown) => fetchFailed(err),
+      (err: unknown) => fetchFailed(ex, signal, err),
     );
     return promise;
+  }
+
+  /** fetch() rejected or threw. An abort by the app is not an error, whatever reason it aborted with. */
+  function fetchFailed(ex: Exchange, signal: AbortSignal | undefined, err: unknown): void {
+    safe(() => (abortedByApp(signal) ? ex.onAbort(now()) : ex.onFetchError(err, now())));
   }
 
   function safe(fn: () => void): void {
@@ -184,13 +195,13 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
       if (!ex.onResponse(res.status, res.headers.get('content-type'), body !== null) || body === null) return res;
       if (!ex.streaming) {
         observeWhole(res, ex, signal);
-        abandoned.register(res, ex);
+        guard(res, ex);
         return res;
       }
       if (!ex.usageInjected) {
         // A stream the app sees unchanged: observe its own reader, no re-wrap.
         observeStream(body, ex, signal);
-        abandoned.register(body, ex);
+        guard(body, ex);
         return res;
       }
       // Usage injection rewrites events: the app reads a stream of our own.
@@ -200,7 +211,7 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
       const Ctor = res instanceof Response ? Response : ((res as { constructor: unknown }).constructor as typeof Response);
       const out = new Ctor(tapped, { status: res.status, statusText: res.statusText, headers: res.headers });
       restoreIdentity(out, res, Ctor);
-      abandoned.register(tapped, ex);
+      guard(tapped, ex);
       return out;
     } catch (err) {
       logOnce('wrapping the response failed; returning it unobserved', err);

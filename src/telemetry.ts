@@ -186,18 +186,24 @@ class UsageSeries {
     }
     const l = i.latest;
     if (l !== undefined) {
-      const m = (c: Adder, name: string) => this.recs.get(['latest', name], () => bindCounter(c, this.with({ [sc.ATTR_GEN_AI_TOKEN_MODALITY]: 'text' })));
-      if (u.inputTokens !== undefined) m(l.inputTokens, 'input')(u.inputTokens);
-      if (u.outputTokens !== undefined) m(l.outputTokens, 'output')(u.outputTokens);
-      if (u.cacheReadTokens !== undefined) m(l.cacheRead, 'cache_read')(u.cacheReadTokens);
-      if (u.cacheCreationTokens !== undefined) m(l.cacheWrite, 'cache_write')(u.cacheCreationTokens);
-      if (u.reasoningTokens !== undefined) m(l.reasoning, 'reasoning')(u.reasoningTokens);
+      if (u.inputTokens !== undefined) this.latest(l.inputTokens, 'input')(u.inputTokens);
+      if (u.outputTokens !== undefined) this.latest(l.outputTokens, 'output')(u.outputTokens);
+      if (u.cacheReadTokens !== undefined) this.latest(l.cacheRead, 'cache_read')(u.cacheReadTokens);
+      if (u.cacheCreationTokens !== undefined) this.latest(l.cacheWrite, 'cache_write')(u.cacheCreationTokens);
+      if (u.reasoningTokens !== undefined) this.latest(l.reasoning, 'reasoning')(u.reasoningTokens);
     }
     // Zero subsets are skipped: adding 0 changes no total.
-    const d = (kind: string) => this.recs.get(['detail', kind], () => bindCounter(i.tokenDetail, this.with({ [sc.ATTR_AIMON_TOKEN_DETAIL]: kind })));
-    if (u.cacheReadTokens) d('cache_read')(u.cacheReadTokens);
-    if (u.cacheCreationTokens) d('cache_creation')(u.cacheCreationTokens);
-    if (u.reasoningTokens) d('reasoning')(u.reasoningTokens);
+    if (u.cacheReadTokens) this.detail('cache_read')(u.cacheReadTokens);
+    if (u.cacheCreationTokens) this.detail('cache_creation')(u.cacheCreationTokens);
+    if (u.reasoningTokens) this.detail('reasoning')(u.reasoningTokens);
+  }
+
+  private latest(c: Adder, name: string): Rec {
+    return this.recs.get(['latest', name], () => bindCounter(c, this.with({ [sc.ATTR_GEN_AI_TOKEN_MODALITY]: 'text' })));
+  }
+
+  private detail(kind: string): Rec {
+    return this.recs.get(['detail', kind], () => bindCounter(this.i.tokenDetail, this.with({ [sc.ATTR_AIMON_TOKEN_DETAIL]: kind })));
   }
 
   usageMissing(streamed: boolean, outcome: string): void {
@@ -496,8 +502,8 @@ export class GenAiTelemetry implements ExchangeSink {
 
     const span = st.span;
     if (span === undefined) return;
-    span.setAttributes(responseSpanAttributes(r, this.config.semconv));
-    if (costSpanAttrs !== undefined) span.setAttributes(costSpanAttrs);
+    const attrs = responseSpanAttributes(r, this.config.semconv);
+    span.setAttributes(costSpanAttrs !== undefined ? Object.assign(attrs, costSpanAttrs) : attrs);
     if (r.outcome === 'error') {
       span.setAttribute(sc.ATTR_ERROR_TYPE, r.errorType ?? '_OTHER');
       span.setStatus({ code: SpanStatusCode.ERROR });
