@@ -84,7 +84,8 @@ export class Exchange {
   private readonly startMs: number;
   private ended = false;
   private mode: 'none' | 'json' | 'sse' = 'none';
-  private json: Uint8Array[] = [];
+  /** Body chunks of a JSON response read as a stream (allocated at the first). */
+  private json: Uint8Array[] | undefined;
   private jsonLen = 0;
   private jsonTooLarge = false;
   /** The whole JSON body as the app read it with text() or json(). */
@@ -94,7 +95,7 @@ export class Exchange {
   private sse: SseParser | undefined;
   private stream: StreamAccumulator | undefined;
   private filter: InjectedUsageFilter | undefined;
-  private pendingEvents: FilteredEvent[] = [];
+  private pendingEvents: FilteredEvent[] | undefined;
   private now = 0;
   private firstChunkMs: number | undefined;
   private lastChunkMs = 0;
@@ -150,17 +151,17 @@ export class Exchange {
     if (this.mode === 'sse') {
       this.sse!.push(chunk);
       if (this.filter !== undefined) {
-        const out = this.filter.push(chunk, this.pendingEvents);
-        this.pendingEvents = [];
+        const out = this.filter.push(chunk, this.pendingEvents ?? []);
+        this.pendingEvents = undefined;
         return out;
       }
     } else if (this.mode === 'json' && !this.jsonTooLarge) {
       if (this.jsonLen + chunk.length > this.config.maxBodyBytes) {
         this.jsonTooLarge = true;
-        this.json = [];
+        this.json = undefined;
         this.jsonLen = 0;
       } else {
-        this.json.push(chunk);
+        (this.json ??= []).push(chunk);
         this.jsonLen += chunk.length;
       }
     }
@@ -176,7 +177,7 @@ export class Exchange {
 
   private onEvent(ev: SseEvent): void {
     const kind = this.stream!.onEvent(ev);
-    if (this.filter !== undefined) this.pendingEvents.push({ kind, endOffset: ev.endOffset, data: ev.data });
+    if (this.filter !== undefined) (this.pendingEvents ??= []).push({ kind, endOffset: ev.endOffset, data: ev.data });
     if (kind !== 'output') return;
     this.outputChunks++;
     if (this.firstChunkMs === undefined) {
@@ -213,7 +214,7 @@ export class Exchange {
   onBodyBytes(bytes: Uint8Array, nowMs: number): void {
     if (this.ended) return;
     if (this.mode === 'json') {
-      this.json = [];
+      this.json = undefined;
       this.jsonLen = 0;
       this.onChunk(bytes, nowMs);
     }
@@ -299,14 +300,14 @@ export class Exchange {
       if (this.jsonTooLarge) {
         response = {};
       } else {
-        const text = this.jsonText ?? decodeUtf8(concatBytes(this.json, this.jsonLen));
+        const text = this.jsonText ?? decodeUtf8(concatBytes(this.json ?? [], this.jsonLen));
         response =
           text === undefined
             ? { unparseable: true }
             : protocolOf(this.target.protocol).summarizeJson(text, this.target.operation, this.config.content, this.jsonParsed);
       }
     }
-    this.json = [];
+    this.json = undefined;
     this.jsonText = undefined;
     this.jsonParsed = undefined;
     this.sse = undefined;

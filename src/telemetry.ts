@@ -303,15 +303,27 @@ export function createInstruments(meter: MeterLike, mode: SemconvMode = 'v1.41')
   };
 }
 
-function requestSpanAttributes(target: Target, req: RequestParams | undefined): Attributes {
+/**
+ * The span attributes a sampler may decide on, given at span creation (the
+ * GenAI conventions list these as sampling-relevant). The other request
+ * attributes are set with the response's, at the end (requestParamAttributes):
+ * the SDK validates and copies creation attributes three times, and array
+ * values (stop sequences, encoding formats) take its slowest paths.
+ */
+function creationSpanAttributes(target: Target, req: RequestParams | undefined): Attributes {
   const a: Attributes = {
     [sc.ATTR_GEN_AI_OPERATION_NAME]: target.operation,
     [sc.ATTR_GEN_AI_PROVIDER_NAME]: target.endpoint.provider,
     [sc.ATTR_SERVER_ADDRESS]: target.serverAddress,
     [sc.ATTR_SERVER_PORT]: target.serverPort,
   };
-  if (req === undefined) return a;
-  if (req.model !== undefined) a[sc.ATTR_GEN_AI_REQUEST_MODEL] = req.model;
+  if (req?.model !== undefined) a[sc.ATTR_GEN_AI_REQUEST_MODEL] = req.model;
+  return a;
+}
+
+/** The request's other span attributes, added to `a`. */
+function requestParamAttributes(a: Attributes, target: Target, req: RequestParams | undefined): void {
+  if (req === undefined) return;
   if (target.operation !== 'embeddings') a[sc.ATTR_GEN_AI_REQUEST_STREAM] = req.stream;
   if (req.maxTokens !== undefined) a[sc.ATTR_GEN_AI_REQUEST_MAX_TOKENS] = req.maxTokens;
   if (req.temperature !== undefined) a[sc.ATTR_GEN_AI_REQUEST_TEMPERATURE] = req.temperature;
@@ -325,7 +337,6 @@ function requestSpanAttributes(target: Target, req: RequestParams | undefined): 
   // Present only when content capture is on (the parsers fill them then).
   if (req.inputMessages !== undefined) a[sc.ATTR_GEN_AI_INPUT_MESSAGES] = req.inputMessages;
   if (req.systemInstructions !== undefined) a[sc.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = req.systemInstructions;
-  return a;
 }
 
 export interface TelemetryOptions {
@@ -390,7 +401,7 @@ export class GenAiTelemetry implements ExchangeSink {
     const st: ExState = { span: undefined, series: undefined, attribution: attribution?.metric, tpoc: undefined };
     ex.telemetry = st;
     if (!this.options.tracing) return parent;
-    const attributes = requestSpanAttributes(ex.target, ex.request);
+    const attributes = creationSpanAttributes(ex.target, ex.request);
     if (attribution !== undefined) Object.assign(attributes, attribution.span);
     if (ex.usageInjected) attributes[sc.ATTR_AIMON_STREAM_USAGE_INJECTED] = true;
     const model = ex.request?.model;
@@ -503,6 +514,7 @@ export class GenAiTelemetry implements ExchangeSink {
     const span = st.span;
     if (span === undefined) return;
     const attrs = responseSpanAttributes(r, this.config.semconv);
+    requestParamAttributes(attrs, ex.target, ex.request);
     span.setAttributes(costSpanAttrs !== undefined ? Object.assign(attrs, costSpanAttrs) : attrs);
     if (r.outcome === 'error') {
       span.setAttribute(sc.ATTR_ERROR_TYPE, r.errorType ?? '_OTHER');

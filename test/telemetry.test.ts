@@ -104,3 +104,51 @@ describe('semconv modes', () => {
   });
 });
 
+
+describe('span attributes at creation', () => {
+  it('a sampler sees the sampling-relevant attributes; the other request attributes are on the ended span', () => {
+    const { config } = resolveConfig({ hosts: ['127.0.0.1:8080'], defaultHosts: false }, {});
+    const seen: Array<Record<string, unknown>> = [];
+    const spans = new InMemorySpanExporter();
+    const tp = new BasicTracerProvider({
+      spanProcessors: [new SimpleSpanProcessor(spans)],
+      sampler: {
+        shouldSample: (_ctx, _trace, _name, _kind, attributes) => {
+          seen.push({ ...attributes });
+          return { decision: 2 };
+        },
+        toString: () => 'recording',
+      },
+    });
+    const tel = new GenAiTelemetry(tp.getTracer('t'), new MeterProvider().getMeter('t'), config, diag);
+    const target = new HostMatcher(config.endpoints).match('http://127.0.0.1:8080/v1/embeddings')!;
+    const ex = new Exchange(
+      target,
+      { model: 'text-embedding-3-small', stream: false, includeUsage: false, hasStreamOptions: false, encodingFormats: ['base64'] },
+      false,
+      config,
+      tel,
+      0,
+    );
+    tel.start(ex);
+    ex.onResponse(200, 'application/json', true);
+    ex.onBodyText('{"model":"text-embedding-3-small","data":[{"embedding":[0.1,0.2]}],"usage":{"prompt_tokens":3}}', 5);
+    expect(seen).toEqual([
+      {
+        'gen_ai.operation.name': 'embeddings',
+        'gen_ai.provider.name': target.endpoint.provider,
+        'server.address': '127.0.0.1',
+        'server.port': 8080,
+        'gen_ai.request.model': 'text-embedding-3-small',
+      },
+    ]);
+    const span = spans.getFinishedSpans()[0]!;
+    expect(span.attributes).toMatchObject({
+      'gen_ai.operation.name': 'embeddings',
+      'gen_ai.request.model': 'text-embedding-3-small',
+      'gen_ai.request.encoding_formats': ['base64'],
+      'gen_ai.embeddings.dimension.count': 2,
+      'gen_ai.usage.input_tokens': 3,
+    });
+  });
+});
