@@ -2,6 +2,7 @@
 /**
  * `npm run bench`: every benchmark of @aimon/otel in one run.
  *
+ *   0. the same-process comparison that decides the CPU targets (inproc-bench.mjs)
  *   1. client overhead per call against peers (openai package, fake upstream in its own process)
  *   2. parser throughput (SSE + stream summary, JSON response summary) against naive baselines
  *   3. RSS while streaming 100 MB through the instrumented fetch
@@ -9,7 +10,8 @@
  *   (and the tap alone against a fake in-memory fetch, the steadiest figure on a busy machine)
  *
  * Options: --quick (fewer calls and rounds), --rounds N, --scale X (calls per batch),
- * --only client,parse,rss, --variants a,b, --workloads chat/c1,stream/c16,
+ * --only inproc,client,tap,parse,rss, --variants a,b, --workloads chat/c1,stream/c16,
+ * --processes N (same-process comparison: processes per mode, default 3),
  * --profile (writes .cpuprofile files per child to bench/out/profiles).
  * Peers are installed by bench/package.json (`npm --prefix bench ci`), never by the package.
  */
@@ -35,11 +37,13 @@ const { values: opts } = parseArgs({
     variants: { type: 'string' },
     workloads: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    processes: { type: 'string' },
   },
 });
 const only = new Set(opts.only.split(','));
 const rounds = Number(opts.rounds ?? (opts.quick ? 3 : 11));
 const scale = Number(opts.scale ?? (opts.quick ? 0.3 : 1));
+const processes = Number(opts.processes ?? (opts.quick ? 1 : 3));
 const log = (s) => console.log(s);
 
 function ensureDeps() {
@@ -88,15 +92,16 @@ if (only.has('inproc')) {
   try {
     const wnames = opts.workloads?.split(',');
     const workloads = wnames ? INPROC_WORKLOADS.filter((w) => wnames.includes(`${w.workload}/c${w.conc}`)) : INPROC_WORKLOADS;
-    const results = await runInprocBench({ upstream, scale, workloads, log });
+    const results = await runInprocBench({ upstream, scale, workloads, log, processes });
     json.inproc = results;
     const { markdown } = checkInproc(results);
     const section =
       `### Targets, same process (CPU µs per call: median [95% CI] of differences paired per step)\n\n` +
-      `One process per mode holds the variants side by side (see bench/lib/inproc-child.cjs): 'metrics' has no context manager ` +
+      `A process per mode holds the variants side by side (see bench/lib/inproc-child.cjs), ${processes} such processes per mode one after the other, samples pooled: 'metrics' has no context manager ` +
       `(uninstrumented, ALS control enabled around its own calls only, @aimon/otel metrics-only); 'spans' runs under sdk-node's ALS ` +
       `context manager (plain client = ALS control, @aimon/otel spans+metrics, instrumentation-openai on a second openai copy). ` +
-      `Each step runs one call (or one batch of 16 concurrent calls) of every variant in a new random order, each measured alone.\n\n${markdown}`;
+      `Each step runs one call (or one batch of 16 concurrent calls) of every variant in a new random order, each measured alone. ` +
+      `A verdict is clear when the pooled median's 95% CI and the median of each process alone are on one side of zero.\n\n${markdown}`;
     md.push('', section);
     log(`\n${section}`);
   } finally {

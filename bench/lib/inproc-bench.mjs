@@ -22,26 +22,48 @@ export const INPROC_WORKLOADS = [
 
 const TITLE = { chat: 'non-stream chat', stream: '50-chunk stream with usage', embed: 'embeddings' };
 
-export async function runInprocBench({ upstream, scale, workloads, log }) {
+/**
+ * Each mode runs in `processes` child processes one after the other, each for
+ * its share of the steps: which code V8 has optimised by a given call differs
+ * from one process to the next (our code, the SDK's and contrib's alike run
+ * once per call and stay in the interpreter for hundreds of calls), and that
+ * moves a process's medians by ±25 µs. The samples are pooled; each process's
+ * own medians are kept, and a verdict is "clear" only when they all agree.
+ */
+export async function runInprocBench({ upstream, scale, workloads, log, processes = 3 }) {
   const results = {};
   for (const w of workloads) {
     const key = `${w.workload}/c${w.conc}`;
     const steps = Math.max(20, Math.round(w.steps * scale));
-    results[key] = { ...w, steps };
+    const each = Math.max(10, Math.round(steps / processes));
+    results[key] = { ...w, steps: each * processes, processes };
     for (const mode of ['metrics', 'spans']) {
-      const child = forkChild(here('./inproc-child.cjs'), {
-        label: `inproc-${mode}`,
-        args: [mode],
-        env: { BENCH_BASE_URL: upstream.baseURL, BENCH_UPSTREAM_HOST: `http://127.0.0.1:${upstream.port}` },
-      });
-      const { variants } = await child.ready;
-      log(`[inproc] ${TITLE[w.workload]}, concurrency ${w.conc}, ${mode}: ${variants.join(', ')}, interleaved over ${steps} steps`);
-      const warm = Math.max(4 * w.conc, w.workload === 'stream' ? 300 : 800);
-      for (const v of variants) await child.request({ cmd: 'run', variant: v, workload: w.workload, conc: w.conc, n: Math.round(warm * Math.max(scale, 0.5)) });
-      const per = await child.request({ cmd: 'interleave', workload: w.workload, conc: w.conc, steps });
-      const capture = await child.request({ cmd: 'capture' });
-      await child.close();
-      results[key][mode] = { per, capture };
+      const runs = [];
+      for (let p = 0; p < processes; p++) {
+        const child = forkChild(here('./inproc-child.cjs'), {
+          label: `inproc-${mode}`,
+          args: [mode],
+          env: { BENCH_BASE_URL: upstream.baseURL, BENCH_UPSTREAM_HOST: `http://127.0.0.1:${upstream.port}` },
+        });
+        const { variants } = await child.ready;
+        log(`[inproc] ${TITLE[w.workload]}, concurrency ${w.conc}, ${mode} (process ${p + 1}/${processes}): ${variants.join(', ')}, interleaved over ${each} steps`);
+        const warm = Math.max(4 * w.conc, w.workload === 'stream' ? 300 : 800);
+        for (const v of variants) await child.request({ cmd: 'run', variant: v, workload: w.workload, conc: w.conc, n: Math.round(warm * Math.max(scale, 0.5)) });
+        const per = await child.request({ cmd: 'interleave', workload: w.workload, conc: w.conc, steps: each });
+        const capture = await child.request({ cmd: 'capture' });
+        await child.close();
+        runs.push({ per, capture });
+      }
+      const per = {};
+      for (const v of Object.keys(runs[0].per)) per[v] = runs.flatMap((r) => r.per[v]);
+      // Spans add up over the processes; metric points (series) are per process: the fewest seen.
+      const capture = {};
+      for (const [v, c] of Object.entries(runs[0].capture)) {
+        capture[v] = Object.fromEntries(
+          Object.keys(c).map((k) => [k, k === 'spans' ? runs.reduce((a, r) => a + r.capture[v][k], 0) : Math.min(...runs.map((r) => r.capture[v][k]))]),
+        );
+      }
+      results[key][mode] = { per, capture, runs: runs.map((r) => r.per) };
     }
   }
   return results;
@@ -76,21 +98,22 @@ const ci = (d) => {
 const pair = (a, b, k = 1) => a.map((x, i) => x - k * b[i]);
 
 /**
- * Verdicts, each on a paired difference d (per step, same process): PASS when
- * the median of d is ≤ 0 (the issue asks for medians: a GC pause lands in
- * whichever call is running, whoever allocated; the mean, which keeps those
- * pauses, is printed next to it); "clear" when the median's 95% confidence
- * interval lies on one side of zero, otherwise "within noise".
+ * Verdicts, each on a paired difference d (per step, same process, pooled over
+ * the processes): PASS when the median of d is ≤ 0 (the issue asks for
+ * medians: a GC pause lands in whichever call is running, whoever allocated;
+ * the mean, which keeps those pauses, is printed next to it); "clear" when
+ * the median's 95% confidence interval lies on one side of zero and the
+ * median of every process alone is on that side too, otherwise "within noise".
  */
 export function checkInproc(results) {
   const rows = [];
   const detail = [];
   let allPass = true;
-  const verdict = (d) => {
+  const verdict = (d, perProcess) => {
     const { m, lo, hi } = medianCi(d);
     const pass = m <= 0;
     if (!pass) allPass = false;
-    const clear = pass ? hi <= 0 : lo > 0;
+    const clear = pass ? hi <= 0 && perProcess.every((x) => x <= 0) : lo > 0 && perProcess.every((x) => x > 0);
     return `${pass ? 'PASS' : 'FAIL'}${clear ? '' : ' (within noise)'}`;
   };
   for (const [key, e] of Object.entries(results)) {
@@ -108,10 +131,17 @@ export function checkInproc(results) {
       med(ownContrib),
       `${e.metrics.capture.aimon.metricPoints} pts; ${e.spans.capture.aimon.spans} / ${e.spans.capture.contrib.spans} spans`,
     ]);
-    const target = (name, d) => rows.push([key, name, verdict(d), med(d), ci(d)]);
-    target('#2 metrics-only added ≤ ALS control added', pair(m.aimon, m.als));
-    target('#2 spans+metrics added ≤ contrib added', pair(s.aimon, s.contrib));
-    target('#6 own share (spans+metrics) ≤ ½ contrib own share', ownSpans.map((x, i) => x - ownContrib[i] / 2));
+    // The same difference within each process alone: its median.
+    const byProcess = (runs, f) => runs.map((r) => medianCi(f(r)).m);
+    const target = (name, d, perProcess) =>
+      rows.push([key, name, verdict(d, perProcess), med(d), perProcess.map((x) => fmt(x)).join(', '), ci(d)]);
+    target('#2 metrics-only added ≤ ALS control added', pair(m.aimon, m.als), byProcess(e.metrics.runs, (r) => pair(r.aimon, r.als)));
+    target('#2 spans+metrics added ≤ contrib added', pair(s.aimon, s.contrib), byProcess(e.spans.runs, (r) => pair(r.aimon, r.contrib)));
+    target(
+      '#6 own share (spans+metrics) ≤ ½ contrib own share',
+      ownSpans.map((x, i) => x - ownContrib[i] / 2),
+      byProcess(e.spans.runs, (r) => r.aimon.map((x, i) => x - r.als[i] - (r.contrib[i] - r.als[i]) / 2)),
+    );
     // The default mode (metrics-only, no context manager): its own share above the ALS control against
     // half of contrib's own share, measured in the other process: not paired, medians compared.
     const ownMetrics = medianCi(pair(m.aimon, m.als));
@@ -123,6 +153,7 @@ export function checkInproc(results) {
       '#6 own share (metrics-only, the default) ≤ ½ contrib own share',
       `${pass4 ? 'PASS' : 'FAIL'}${ownMetrics.hi < halfContrib.lo || ownMetrics.lo > halfContrib.hi ? '' : ' (within noise)'}`,
       `${fmt(ownMetrics.m)} [${fmt(ownMetrics.lo)}, ${fmt(ownMetrics.hi)}] vs ${fmt(halfContrib.m)} [${fmt(halfContrib.lo)}, ${fmt(halfContrib.hi)}]`,
+      '–',
       '–',
     ]);
   }
@@ -141,6 +172,9 @@ export function checkInproc(results) {
       detail,
     ) +
     '\n\n' +
-    table(['workload', 'target', 'result', 'ours − limit: median [95% CI], µs per call', 'mean ± 95% CI (keeps GC pauses)'], rows);
+    table(
+      ['workload', 'target', 'result', 'ours − limit: median [95% CI], µs per call', 'median in each process', 'mean ± 95% CI (keeps GC pauses)'],
+      rows,
+    );
   return { allPass, markdown };
 }
