@@ -11,7 +11,7 @@
  *
  * Options: --quick (fewer calls and rounds), --rounds N, --scale X (calls per batch),
  * --only inproc,client,tap,parse,rss, --variants a,b, --workloads chat/c1,stream/c16,
- * --processes N (same-process comparison: processes per mode, default 3),
+ * --processes N (same-process comparison: processes per mode, default 2),
  * --profile (writes .cpuprofile files per child to bench/out/profiles).
  * Peers are installed by bench/package.json (`npm --prefix bench ci`), never by the package.
  */
@@ -43,7 +43,7 @@ const { values: opts } = parseArgs({
 const only = new Set(opts.only.split(','));
 const rounds = Number(opts.rounds ?? (opts.quick ? 3 : 11));
 const scale = Number(opts.scale ?? (opts.quick ? 0.3 : 1));
-const processes = Number(opts.processes ?? (opts.quick ? 1 : 3));
+const processes = Number(opts.processes ?? (opts.quick ? 1 : 2));
 const log = (s) => console.log(s);
 
 function ensureDeps() {

@@ -125,7 +125,8 @@ export class OwnCounter {
   bind(attributes: Attributes): (value: number) => void {
     let s: SumSeries | undefined;
     return (v) => {
-      if (!usable(v, this.name)) return;
+      // The common case inline (no call): a finite value >= 0.
+      if (!(v >= 0 && v !== Infinity) && !usable(v, this.name)) return;
       s ??= this.series.get(attributes);
       s.value += v;
     };
@@ -173,7 +174,7 @@ export class OwnHistogram {
   bind(attributes: Attributes): (value: number) => void {
     let s: HistogramSeries | undefined;
     return (v) => {
-      if (!usable(v, this.name)) return;
+      if (!(v >= 0 && v !== Infinity) && !usable(v, this.name)) return;
       s ??= this.series.get(attributes);
       this.add(s, v);
     };

@@ -356,6 +356,10 @@ export class GenAiTelemetry implements ExchangeSink {
   private instruments: Instruments;
   /** Bound recorders by metric attribute set (see BaseSeries); bounded, rebuilt on demand. */
   private series = new KeyedCache<BaseSeries>(4096);
+  /** Per target, the series of its last call and the models it was for (see seriesOf). */
+  private readonly lastSeries = new WeakMap<Target, { req: string | undefined; res: string | undefined; gen: number; series: BaseSeries }>();
+  /** Bumped when the series are rebuilt (new instruments), so that no stale last series is reused. */
+  private seriesGen = 0;
   private readonly requestModels: LabelCap;
   private readonly responseModels: LabelCap;
   private readonly errorTypes: LabelCap;
@@ -388,6 +392,7 @@ export class GenAiTelemetry implements ExchangeSink {
     if (this.options.ownMetrics !== undefined) return;
     this.instruments = createInstruments(meter, this.config.semconv);
     this.series = new KeyedCache<BaseSeries>(4096);
+    this.seriesGen++;
   }
 
   /** Stops background work (the price file watcher). */
@@ -414,6 +419,15 @@ export class GenAiTelemetry implements ExchangeSink {
   private seriesOf(ex: Exchange, responseModel: string | undefined): BaseSeries {
     const t = ex.target;
     const rm = ex.request?.model;
+    // Most calls to a target repeat its last pair of models: one WeakMap read.
+    const last = this.lastSeries.get(t);
+    if (last !== undefined && last.req === rm && last.res === responseModel && last.gen === this.seriesGen) return last.series;
+    const series = this.findSeries(t, rm, responseModel);
+    this.lastSeries.set(t, { req: rm, res: responseModel, gen: this.seriesGen, series });
+    return series;
+  }
+
+  private findSeries(t: Target, rm: string | undefined, responseModel: string | undefined): BaseSeries {
     const req = rm !== undefined ? this.requestModels.cap(rm) : undefined;
     const res = responseModel !== undefined ? this.responseModels.cap(responseModel) : undefined;
     return this.series.get([t.operation, t.endpoint.provider, t.serverAddress, t.serverPort, req, res], () => {

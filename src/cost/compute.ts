@@ -130,34 +130,33 @@ export function computeCost(usage: Usage, entry: PriceEntry): Cost {
 
 const SAFE = Number.MAX_SAFE_INTEGER;
 
-/** Femto-dollars (an exact integer double) to USD rounded half up to 1e-12, as femtoToUsd. */
-function femtoNumberToPico(f: number): number {
-  const g = f + 500;
-  return (g - (g % 1000)) / 1000;
-}
-
 /**
  * The same integers in doubles, when they are exact: the BigInt path costs a
  * heap allocation per operation (most of the pricing time per call). A
  * product of two integers is exact when the computed product is below 2^53
  * (rounding is monotonic, so a true product past it cannot compute below it);
  * so is a sum of such terms below 2^53. Anything larger goes the BigInt way.
+ * Femto-dollars are rounded half up to pico-dollars as femtoToUsd does:
+ * (f + 500 - (f + 500) % 1000) / 1000, written out per kind (this runs once
+ * per call, mostly before V8 optimises it, where each helper call costs).
  */
 function costInDoubles(tokens: Record<CostKind, number>, p: CompiledPrices): Cost | undefined {
-  const fi = tokens.input * p.n.input;
-  const fc = tokens.cached_input * p.n.cached_input;
-  const fw = tokens.cache_write * p.n.cache_write;
-  const fo = tokens.output * p.n.output;
-  const fr = tokens.reasoning * p.n.reasoning;
-  const sum = fi + fc + fw + fo + fr;
+  const n = p.n;
+  const fi = tokens.input * n.input + 500;
+  const fc = tokens.cached_input * n.cached_input + 500;
+  const fw = tokens.cache_write * n.cache_write + 500;
+  const fo = tokens.output * n.output + 500;
+  const fr = tokens.reasoning * n.reasoning + 500;
+  const sum = fi + fc + fw + fo + fr - 2500;
   if (!(sum <= SAFE - 500)) return undefined;
-  const pico = femtoNumberToPico(sum);
+  const g = sum + 500;
+  const pico = (g - (g % 1000)) / 1000;
   return {
-    input: femtoNumberToPico(fi) / 1e12,
-    cached_input: femtoNumberToPico(fc) / 1e12,
-    cache_write: femtoNumberToPico(fw) / 1e12,
-    output: femtoNumberToPico(fo) / 1e12,
-    reasoning: femtoNumberToPico(fr) / 1e12,
+    input: (fi - (fi % 1000)) / 1e15,
+    cached_input: (fc - (fc % 1000)) / 1e15,
+    cache_write: (fw - (fw % 1000)) / 1e15,
+    output: (fo - (fo % 1000)) / 1e15,
+    reasoning: (fr - (fr % 1000)) / 1e15,
     total: pico / 1e12,
     tokens,
     picoUsd: BigInt(pico),
