@@ -152,3 +152,31 @@ describe('span attributes at creation', () => {
     });
   });
 });
+
+describe('metric series per target', () => {
+  it('calls alternating between models on one target land in their own series, also after a new meter', async () => {
+    const { config } = resolveConfig({ hosts: ['127.0.0.1:8080'], defaultHosts: false }, {});
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+    const tel = new GenAiTelemetry(new BasicTracerProvider().getTracer('t'), new MeterProvider().getMeter('t'), config, diag, { tracing: false });
+    const target = new HostMatcher(config.endpoints).match('http://127.0.0.1:8080/v1/chat/completions')!;
+    const call = (model: string) => {
+      const ex = new Exchange(target, { model, stream: false, includeUsage: false, hasStreamOptions: false }, false, config, tel, 0);
+      tel.start(ex);
+      ex.onResponse(200, 'application/json', true);
+      ex.onBodyText(`{"model":"${model}","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1}}`, 1);
+    };
+    call('a');
+    // Recorded before the new meter: not in its reader.
+    tel.setMeter(new MeterProvider({ readers: [reader] }).getMeter('t'));
+    for (const m of ['a', 'b', 'a', 'a', 'b', 'c']) call(m);
+    await reader.forceFlush();
+    const duration = exporter
+      .getMetrics()
+      .at(-1)!
+      .scopeMetrics.flatMap((s) => s.metrics)
+      .find((m) => m.descriptor.name === 'gen_ai.client.operation.duration')!;
+    const counts = Object.fromEntries(duration.dataPoints.map((p) => [p.attributes['gen_ai.request.model'], (p.value as { count: number }).count]));
+    expect(counts).toEqual({ a: 3, b: 2, c: 1 });
+  });
+});
