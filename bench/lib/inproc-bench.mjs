@@ -13,11 +13,11 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
 export const INPROC_WORKLOADS = [
   { workload: 'chat', conc: 1, steps: 2500 },
-  { workload: 'chat', conc: 16, steps: 300 },
+  { workload: 'chat', conc: 16, steps: 500 },
   { workload: 'stream', conc: 1, steps: 1200 },
-  { workload: 'stream', conc: 16, steps: 150 },
+  { workload: 'stream', conc: 16, steps: 250 },
   { workload: 'embed', conc: 1, steps: 2500 },
-  { workload: 'embed', conc: 16, steps: 300 },
+  { workload: 'embed', conc: 16, steps: 500 },
 ];
 
 const TITLE = { chat: 'non-stream chat', stream: '50-chunk stream with usage', embed: 'embeddings' };
