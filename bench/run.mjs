@@ -128,7 +128,7 @@ if (only.has('client')) {
       const calls = Object.fromEntries(Object.entries(results).map(([k, e]) => [k, e.warmupN + rounds * e.n]));
       profileMd = `\n\n### Profiles (--cpu-prof; sampling adds its own overhead)\n\n${profileReport(profileDir, calls)}`;
     }
-    const section = `### Client CPU per call (median [p25, p75] over rounds; added = paired per round)\n\n${markdown}\n\n### Targets\n\n${targets.markdown}${profileMd}`;
+    const section = `### Client CPU per call (median [p25, p75] over rounds; added = paired per round)\n\n${markdown}\n\n### Targets, multi-process (the same checks across processes: within the machine's noise, see the A/A rows)\n\n${targets.markdown}${profileMd}`;
     md.push('', section);
     log(`\n${section}`);
   } finally {
