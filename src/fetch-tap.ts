@@ -231,7 +231,7 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
    * property definitions on a host object: about 12 µs per call here).
    * `body` is tapped lazily, as streams are.
    */
-  const wholeObs = new WeakMap<object, WholeObservation>();
+  const wholeObs = slots<WholeObservation>();
   const wholeProtos = new Map<object, object>();
 
   interface WholeObservation {
@@ -250,7 +250,7 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
     const cached = wholeProtos.get(proto);
     if (cached !== undefined) return cached;
     const bodyGetter = findGetter(proto, 'body');
-    const obsOf = (self: unknown): WholeObservation | undefined => observationOf(wholeObs, self);
+    const obsOf = (self: unknown): WholeObservation | undefined => wholeObs.get(self);
     const failed = (o: WholeObservation) => (err: unknown): never => {
       safe(() => (abortedByApp(o.signal) ? o.ex.onAbort(now()) : o.ex.onBodyError(err, now())));
       throw err;
@@ -391,8 +391,8 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
     }
   }
 
-  const streamObs = new WeakMap<object, StreamObservation>();
-  const readerObs = new WeakMap<object, StreamObservation>();
+  const streamObs = slots<StreamObservation>();
+  const readerObs = slots<StreamObservation>();
   const streamProtos = new Map<object, object>();
   const readerProtos = new Map<object, object>();
 
@@ -416,11 +416,11 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
     const p = Object.create(proto, {
       read: method(function read(this: object, ...args: unknown[]): Promise<ReadableStreamReadResult<Uint8Array>> {
         const r = nativeRead.apply(this, args);
-        observationOf(readerObs, this)?.watch(r);
+        readerObs.get(this)?.watch(r);
         return r;
       }),
       cancel: method(function cancel(this: object, reason?: unknown): Promise<void> {
-        observationOf(readerObs, this)?.onCancel(reason);
+        readerObs.get(this)?.onCancel(reason);
         return nativeCancel.call(this, reason);
       }),
     }) as object;
@@ -431,7 +431,7 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
   function observedStreamProto(proto: ReadableStream<Uint8Array>): object {
     const cached = streamProtos.get(proto);
     if (cached !== undefined) return cached;
-    const obsOf = (self: unknown): StreamObservation | undefined => observationOf(streamObs, self);
+    const obsOf = (self: unknown): StreamObservation | undefined => streamObs.get(self);
     const nativeReader = (body: ReadableStream<Uint8Array>, o: StreamObservation): ReadableStreamDefaultReader<Uint8Array> =>
       observeReader(proto.getReader.call(body) as ReadableStreamDefaultReader<Uint8Array>, o);
     const passThrough = (body: ReadableStream<Uint8Array>, o: StreamObservation): ReadableStream<Uint8Array> => {
@@ -574,8 +574,36 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
 }
 
 /** What we observe of `self` (the `this` of an observed method: anything, when the app calls it detached). */
-function observationOf<T>(map: WeakMap<object, T>, self: unknown): T | undefined {
-  return typeof self === 'object' && self !== null ? map.get(self) : undefined;
+/** Returns the object it is given: lets a subclass add a private field to any object (the "return override"). */
+class Stamped {
+  constructor(o: object) {
+    return o;
+  }
+}
+
+/**
+ * A value per object, for objects the app owns (its Response, body stream,
+ * readers): a private field added to the object itself, so a lookup is a
+ * property read, and the garbage collector has no WeakMap entry (an ephemeron
+ * it must visit in every young-generation collection) per call. A private
+ * field is invisible to the app: not an own key, not a symbol, not copied.
+ * Each call makes its own field, so two taps never share one.
+ */
+function slots<T>(): { set(o: object, v: T): void; get(o: unknown): T | undefined } {
+  class Slot extends Stamped {
+    #v: T | undefined;
+    constructor(o: object) {
+      super(o);
+    }
+    static set(o: object, v: T): void {
+      if (!(#v in o)) new Slot(o);
+      (o as Slot).#v = v;
+    }
+    static get(o: unknown): T | undefined {
+      return typeof o === 'object' && o !== null && #v in o ? (o as Slot).#v : undefined;
+    }
+  }
+  return Slot;
 }
 
 /** A non-enumerable method, as the platform's own are. */
