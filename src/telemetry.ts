@@ -24,8 +24,7 @@ import type { Exchange, ExchangeResult, ExchangeSink } from './exchange.js';
 import { KeyedCache } from './keyed-cache.js';
 import { OwnCounter, OwnHistogram, type OwnMetrics } from './own-metrics.js';
 import { convert } from './cost/billing.js';
-import { computeCost, hasUsage, type CostKind, type UnpricedReason } from './cost/compute.js';
-import { pricedModelName } from './cost/prices.js';
+import { computeCost, findPrice, type CostKind } from './cost/compute.js';
 import type { Pricing, Quote } from './pricing.js';
 import type { Target } from './hosts.js';
 import { INSTRUMENTS, LATEST_INSTRUMENTS, type InstrumentDescriptor } from './instruments.js';
@@ -455,21 +454,13 @@ export class GenAiTelemetry implements ExchangeSink {
     // call too: its missing usage is not an unpriced call.
     if (pricing === undefined || !isSuccess(r.status) || r.outcome === 'error') return undefined;
     const u = r.response.usage;
-    // Usage first: without counts no table could help, and that is the thing to fix.
-    let reason: UnpricedReason | undefined;
-    let quote: Quote | undefined;
-    if (!hasUsage(u)) reason = 'usage_missing';
-    else {
-      const model = pricedModelName(r.request?.model, r.response.model);
-      if (model === undefined) reason = 'no_model';
-      else if ((quote = pricing.quote(model, r.target.serverAddress)) === undefined) reason = 'unknown_model';
-    }
-    if (quote === undefined || u === undefined) {
-      usage.unpriced(reason!, u);
+    const quote = findPrice(u, r.request?.model, r.response.model, quoteAt, { pricing, host: r.target.serverAddress });
+    if (typeof quote === 'string') {
+      usage.unpriced(quote, u);
       if (!forSpan) return undefined;
-      return { [sc.ATTR_AIMON_UNPRICED_REASON]: reason, [sc.ATTR_AIMON_PRICE_VERSION]: pricing.version };
+      return { [sc.ATTR_AIMON_UNPRICED_REASON]: quote, [sc.ATTR_AIMON_PRICE_VERSION]: pricing.version };
     }
-    const cost = computeCost(u, quote.entry);
+    const cost = computeCost(u!, quote.entry);
     const recs = usage.costRecorders(quote.tableVersion);
     const t = cost.tokens;
     if (t.input > 0) recs.kind('input')(cost.input);
@@ -537,6 +528,9 @@ export class GenAiTelemetry implements ExchangeSink {
     span.end();
   }
 }
+
+/** A model's quote at a host (findPrice's lookup). */
+const quoteAt = (model: string, at: { pricing: Pricing; host: string }): Quote | undefined => at.pricing.quote(model, at.host);
 
 function isSuccess(status: number | undefined): boolean {
   return status !== undefined && status >= 200 && status < 300;

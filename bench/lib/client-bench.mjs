@@ -37,7 +37,7 @@ function warmup(w, scale) {
   return Math.max(4 * w.conc, Math.round((w.workload === 'stream' ? 400 : 1000) * Math.max(scale, 0.5)));
 }
 
-const WORKLOAD_TITLE = {
+export const WORKLOAD_TITLE = {
   chat: 'non-stream chat',
   stream: '50-chunk stream with usage',
   embed: 'embeddings (1536 dims, base64)',

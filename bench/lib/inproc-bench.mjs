@@ -6,6 +6,7 @@
  * of issues 2 and 6 (see checkInproc).
  */
 import { fileURLToPath } from 'node:url';
+import { WORKLOAD_TITLE } from './client-bench.mjs';
 import { forkChild } from './procs.mjs';
 import { table } from './stats.mjs';
 
@@ -19,8 +20,6 @@ export const INPROC_WORKLOADS = [
   { workload: 'embed', conc: 1, steps: 2500 },
   { workload: 'embed', conc: 16, steps: 500 },
 ];
-
-const TITLE = { chat: 'non-stream chat', stream: '50-chunk stream with usage', embed: 'embeddings' };
 
 /**
  * Each mode runs in `processes` child processes one after the other, each for
@@ -47,7 +46,7 @@ export async function runInprocBench({ upstream, scale, workloads, log, processe
           env: { BENCH_BASE_URL: upstream.baseURL, BENCH_UPSTREAM_HOST: `http://127.0.0.1:${upstream.port}` },
         });
         const { variants } = await child.ready;
-        log(`[inproc] ${TITLE[w.workload]}, concurrency ${w.conc}, ${mode} (process ${p + 1}/${processes}): ${variants.join(', ')}, interleaved over ${each} steps`);
+        log(`[inproc] ${WORKLOAD_TITLE[w.workload]}, concurrency ${w.conc}, ${mode} (process ${p + 1}/${processes}): ${variants.join(', ')}, interleaved over ${each} steps`);
         // Until CPU per call has settled: code that runs once per call (ours, the SDK's, contrib's) stays in
         // V8's interpreter and baseline tiers for hundreds of calls. Here our added CPU per embeddings call falls
         // from about 240 µs over the first 500 calls to a steady 60-85 µs after about 3,000 (bench/RESULTS.md).

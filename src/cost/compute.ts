@@ -195,19 +195,36 @@ export function hasUsage(usage: Usage | undefined): usage is Usage {
 }
 
 /**
- * Why a call cannot be priced, or undefined when it can. Usage is checked
- * first: without counts no table could help, and that is the thing to fix
- * (e.g. stream_options.include_usage), even when the model is also unknown.
+ * The price of a call, or why it has none, with the caller's way of finding
+ * a model's price (a table lookup, or a cache of them; `arg` is passed on, so
+ * a hot caller needs no closure per call). The checks, in order: usage first
+ * (without counts no table could help, and that is the thing to fix, e.g.
+ * stream_options.include_usage, even when the model is also unknown), then a
+ * model name (the response model, else the request model), then its price.
  */
+export function findPrice<P extends object, A>(
+  usage: Usage | undefined,
+  requestModel: string | undefined,
+  responseModel: string | undefined,
+  find: (model: string, arg: A) => P | undefined,
+  arg: A,
+): P | UnpricedReason {
+  if (!hasUsage(usage)) return 'usage_missing';
+  const model = pricedModelName(requestModel, responseModel);
+  if (model === undefined) return 'no_model';
+  return find(model, arg) ?? 'unknown_model';
+}
+
+const inTable = (model: string, table: PriceTable) => lookupPrice(table, model);
+
+/** Why a call cannot be priced, or undefined when it can (see findPrice). */
 export function unpricedReason(
   usage: Usage | undefined,
   model: string | undefined,
   table: PriceTable,
 ): UnpricedReason | undefined {
-  if (!hasUsage(usage)) return 'usage_missing';
-  if (model === undefined || model.trim() === '') return 'no_model';
-  if (lookupPrice(table, model) === undefined) return 'unknown_model';
-  return undefined;
+  const r = findPrice(usage, model, undefined, inTable, table);
+  return typeof r === 'string' ? r : undefined;
 }
 
 export type PricedCall =
@@ -224,10 +241,7 @@ export function priceCall(
   call: { requestModel?: string | undefined; responseModel?: string | undefined; usage?: Usage | undefined },
 ): PricedCall {
   const model = pricedModelName(call.requestModel, call.responseModel);
-  const usage = call.usage;
-  if (!hasUsage(usage)) return { priced: false, model, reason: 'usage_missing' };
-  if (model === undefined) return { priced: false, model, reason: 'no_model' };
-  const m = lookupPrice(table, model);
-  if (m === undefined) return { priced: false, model, reason: 'unknown_model' };
-  return { priced: true, model, entry: m.entry, rule: m.rule, cost: computeCost(usage, m.entry) };
+  const m = findPrice(call.usage, call.requestModel, call.responseModel, inTable, table);
+  if (typeof m === 'string') return { priced: false, model, reason: m };
+  return { priced: true, model: model!, entry: m.entry, rule: m.rule, cost: computeCost(call.usage!, m.entry) };
 }

@@ -235,16 +235,8 @@ export interface Members {
  */
 export function documentMembers(s: string, keys: readonly string[], parsed?: unknown): Members | undefined {
   if (parsed !== undefined || s.length <= PARSE_WHOLE_MAX) {
-    let v: unknown = parsed;
-    if (v === undefined) {
-      try {
-        v = JSON.parse(s);
-      } catch {
-        return undefined;
-      }
-    }
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
-    const o = v as Record<string, unknown>;
+    const o = documentObject(s, keys, parsed);
+    if (o === undefined) return undefined;
     return { get: (k) => (Object.hasOwn(o, k) ? o[k] : undefined), has: (k) => Object.hasOwn(o, k), spans: undefined };
   }
   const f = skimDocument(s, keys);
