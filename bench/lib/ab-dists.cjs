@@ -1,0 +1,146 @@
+'use strict';
+/**
+ * A/B of builds of @aimon/otel in one process: each NAME=DIR is a copy of
+ * dist/ (say, the build of another commit, or a probe: a copy with one part
+ * edited out), each gets its own openai client, and every step runs one call
+ * (or one batch of --conc concurrent calls) of every variant in a new random
+ * order. Differences are paired per step. Not part of `npm run bench`: this
+ * is how a change is weighed before it lands (bench/RESULTS.md cites runs).
+ *
+ *   node bench/lib/ab-dists.cjs [--mode spans|metrics] [--workload embed] [--conc 1]
+ *        [--warm 3000] [--steps 3000] [--contrib] [--intervals FILE] base=DIR new=DIR ...
+ *
+ * --contrib adds instrumentation-openai (spans mode); --intervals writes when
+ * each measured batch ran, for bench/lib/profile-by-variant.mjs (run this
+ * script under `node --cpu-prof` for that).
+ *
+ * Symmetry matters: two variants that share one copy of the code warm it up
+ * twice as fast and look cheaper, so give each variant its own copy, inside
+ * the repository so that it resolves the same node_modules (see
+ * make-probes.mjs, which also makes an identical pair for an A/A check). In 'spans' mode the
+ * process runs under sdk-node's ALS context manager (as inproc-child.cjs) and
+ * every build records spans (batched, counting exporter) and metrics (its
+ * own aggregation); 'als' is the plain client. In 'metrics' mode there is no
+ * context manager and 'none' is the plain client.
+ */
+const path = require('node:path');
+const { fork } = require('node:child_process');
+const { pathToFileURL } = require('node:url');
+const { parseArgs } = require('node:util');
+const { installSinks, PullMetricReader, CountingSpanExporter } = require('./sinks.cjs');
+const { workloadsOf } = require('./workloads.cjs');
+const { startContribSdk } = require('./contrib-sdk.cjs');
+
+const benchRequire = require('node:module').createRequire(path.join(__dirname, '..', 'package.json'));
+
+const { values: opts, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    mode: { type: 'string', default: 'spans' },
+    workload: { type: 'string', default: 'embed' },
+    conc: { type: 'string', default: '1' },
+    warm: { type: 'string', default: '3000' },
+    steps: { type: 'string', default: '3000' },
+    contrib: { type: 'boolean', default: false },
+    intervals: { type: 'string' },
+  },
+});
+const usage = (why) => {
+  console.error(`${why}\nusage: node bench/lib/ab-dists.cjs [--mode spans|metrics] [--workload chat|stream|embed] [--conc N] [--warm N] [--steps N] [--contrib] [--intervals FILE] NAME=DIR ...`);
+  process.exit(2);
+};
+const builds = positionals.map((p) => {
+  const eq = p.indexOf('=');
+  if (eq <= 0) usage(`expected NAME=DIR, got ${p}`);
+  return { name: p.slice(0, eq), dir: path.resolve(p.slice(eq + 1)) };
+});
+if (builds.length === 0) usage('give at least one NAME=DIR build (a copy of dist/ inside the repository)');
+if (!['chat', 'stream', 'embed'].includes(opts.workload)) usage(`unknown workload ${opts.workload}`);
+if (!['spans', 'metrics'].includes(opts.mode)) usage(`unknown mode ${opts.mode}`);
+const conc = Number(opts.conc);
+const spans = opts.mode === 'spans';
+
+/** Median and its 95% confidence interval from order statistics. */
+function medianCi(d) {
+  const s = [...d].sort((a, b) => a - b);
+  const n = s.length;
+  const k = 0.98 * Math.sqrt(n);
+  const at = (i) => s[Math.min(n - 1, Math.max(0, i))];
+  return `${s[n >> 1].toFixed(0)} [${at(Math.floor(n / 2 - k)).toFixed(0)}, ${at(Math.ceil(n / 2 + k)).toFixed(0)}]`;
+}
+
+async function main() {
+  const up = fork(path.join(__dirname, 'upstream-proc.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const info = await new Promise((r) => up.once('message', r));
+  const host = `http://127.0.0.1:${info.port}`;
+  const clientOpts = { apiKey: 'sk-bench-not-a-key', baseURL: info.baseURL, maxRetries: 0, timeout: 30000 };
+  const PlainOpenAI = benchRequire('openai');
+  const { MeterProvider } = benchRequire('@opentelemetry/sdk-metrics');
+  const variants = {};
+  let tracerProvider;
+  const control = spans ? 'als' : 'none';
+  if (spans) {
+    startContribSdk(installSinks(), benchRequire);
+    const { NodeTracerProvider } = benchRequire('@opentelemetry/sdk-trace-node');
+    const { BatchSpanProcessor } = benchRequire('@opentelemetry/sdk-trace-base');
+    tracerProvider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new CountingSpanExporter())] });
+  }
+  variants[control] = workloadsOf(new PlainOpenAI(clientOpts));
+  for (const b of builds) {
+    const m = await import(pathToFileURL(path.join(b.dir, 'index.js')).href);
+    const own = new m.OwnMetrics();
+    const inst = new m.AimonInstrumentation({ hosts: [host], enabled: false, ownMetrics: own, ...(spans ? {} : { tracing: false }) });
+    if (tracerProvider !== undefined) inst.setTracerProvider(tracerProvider);
+    inst.setMeterProvider(new MeterProvider({ readers: [new PullMetricReader({ metricProducers: [own] })] }));
+    variants[b.name] = workloadsOf(new PlainOpenAI({ ...clientOpts, fetch: inst.wrap(globalThis.fetch) }));
+  }
+  if (spans && opts.contrib) {
+    // A second openai copy, loaded after the SDK started: instrumentation-openai patches this one.
+    for (const k of Object.keys(require.cache)) if (k.includes(`${path.sep}node_modules${path.sep}openai${path.sep}`)) delete require.cache[k];
+    variants.contrib = workloadsOf(new (benchRequire('openai'))(clientOpts));
+  }
+
+  const names = Object.keys(variants);
+  /** [variant, start µs, end µs, calls] of each measured batch, on the clock of V8's CPU profiles. */
+  const intervals = [];
+  const batch = async (n, measured) => {
+    const call = variants[n][opts.workload];
+    const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
+    await Promise.all(Array.from({ length: conc }, () => call()));
+    const c = process.cpuUsage(c0);
+    if (measured) intervals.push([n, Number(t0 / 1000n), Number(process.hrtime.bigint() / 1000n), conc]);
+    return (c.user + c.system) / conc;
+  };
+  const warm = Math.ceil(Number(opts.warm) / conc);
+  for (const n of names) for (let i = 0; i < warm; i++) await batch(n, false);
+  const res = Object.fromEntries(names.map((n) => [n, []]));
+  let seed = 7;
+  const order = [...names];
+  for (let s = 0; s < Number(opts.steps); s++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      const j = Math.floor((seed / 0x80000000) * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const n of order) res[n].push(await batch(n, true));
+  }
+  const diff = (a, b) => res[a].map((x, i) => x - res[b][i]);
+  const base = builds[0].name;
+  console.log(`${opts.mode} ${opts.workload}/c${conc}, ${opts.steps} steps after ${opts.warm} warm-up calls each; CPU µs per call, median [95% CI]`);
+  console.log(`  ${control}: ${medianCi(res[control])}`);
+  for (const n of names) {
+    if (n === control) continue;
+    console.log(`  ${n} − ${control}: ${medianCi(diff(n, control))}${n !== base ? `   ${n} − ${base}: ${medianCi(diff(n, base))}` : ''}`);
+  }
+  if (opts.intervals !== undefined) require('node:fs').writeFileSync(opts.intervals, JSON.stringify(intervals));
+  up.kill();
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,73 @@
+/**
+ * Probes for bench/lib/ab-dists.cjs: copies of dist/, each with one part of
+ * the per-call work edited out (or done another way), to weigh what that part
+ * costs in a real call. The edits are textual, on the compiled JavaScript of
+ * the commit cited in bench/RESULTS.md; a pattern that no longer matches
+ * stops the script (the probes then need updating, not the code).
+ *
+ *   npm run build && node bench/lib/make-probes.mjs [names...]
+ *   node bench/lib/ab-dists.cjs base=bench/out/probes/base nocost=bench/out/probes/nocost
+ *
+ * The copies go to bench/out/probes/ (ignored by git, emptied first; with
+ * names, only those probes are made): inside the repository, so that they
+ * resolve the same node_modules as dist/.
+ *
+ * A probe is never a candidate change: most drop data the product records.
+ */
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+const out = fileURLToPath(new URL('../out/probes/', import.meta.url));
+
+const RECORD_COST = 'const costSpanAttrs = this.recordCost(r, usage, st.span !== undefined);';
+const END_START = '        const st = ex.telemetry;\n        const series';
+
+/** name -> [file, from, to][] */
+const PROBES = {
+  // Two copies of the same code: their difference is the noise floor (A/A).
+  base: [],
+  same: [],
+  // end() does nothing but Span.end(): no metrics, no cost, no attributes.
+  'end-only': [['telemetry.js', END_START, '        const st = ex.telemetry;\n        if (st.span) { st.span.end(); return; }\n        const series']],
+  // end() sets the response and request span attributes and ends the span: no metrics, no cost.
+  'no-metrics': [
+    [
+      'telemetry.js',
+      END_START,
+      '        const st = ex.telemetry;\n        if (st.span) { const attrs = responseSpanAttributes(r, this.config.semconv); requestParamAttributes(attrs, ex.target, ex.request); st.span.setAttributes(attrs); st.span.end(); return; }\n        const series',
+    ],
+  ],
+  // No pricing: no cost metrics, no cost attributes.
+  nocost: [['telemetry.js', RECORD_COST, 'const costSpanAttrs = undefined;']],
+  // Cost metrics, but no cost attributes on the span.
+  'no-cost-attrs': [['telemetry.js', RECORD_COST, 'const costSpanAttrs = this.recordCost(r, usage, false);']],
+  // The response's content-type is not read (every body is taken for JSON).
+  'no-content-type': [['fetch-tap.js', "res.headers.get('content-type')", "'application/json'"]],
+  // JSON responses are not registered for abandonment (an unread body would leave its span open).
+  'no-guard': [['fetch-tap.js', 'guard(res, ex);\n                return res;', 'return res;']],
+  // The last metric series of a target kept on a property of the target instead of a WeakMap.
+  'series-prop': [
+    ['telemetry.js', 'const last = this.lastSeries.get(t);', 'const last = t.__last;'],
+    ['telemetry.js', 'this.lastSeries.set(t, { req: rm, res: responseModel, gen: this.seriesGen, series });', 't.__last = { req: rm, res: responseModel, gen: this.seriesGen, series };'],
+  ],
+};
+
+const only = process.argv.slice(2);
+rmSync(out, { recursive: true, force: true });
+for (const [name, edits] of Object.entries(PROBES)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  const dir = join(out, name);
+  cpSync(DIST, dir, { recursive: true });
+  for (const [file, from, to] of edits) {
+    const p = join(dir, file);
+    const s = readFileSync(p, 'utf8');
+    if (!s.includes(from)) {
+      console.error(`probe ${name}: ${file} no longer contains ${JSON.stringify(from.slice(0, 60))}`);
+      process.exit(1);
+    }
+    writeFileSync(p, s.replace(from, to));
+  }
+  console.log(dir);
+}
