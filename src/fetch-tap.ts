@@ -573,7 +573,6 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
   return fetch as FetchFn;
 }
 
-/** What we observe of `self` (the `this` of an observed method: anything, when the app calls it detached). */
 /** Returns the object it is given: lets a subclass add a private field to any object (the "return override"). */
 class Stamped {
   constructor(o: object) {

@@ -22,7 +22,12 @@ const MAX_QUOTES = 4096;
 
 export class Pricing {
   private table: PriceTable;
-  /** host -> model name as reported -> quote (null: no entry). Emptied when the table changes or it fills. */
+  /**
+   * host -> model name as reported -> quote (null: no entry). Emptied when the
+   * table changes or it fills. Two Maps by hand rather than a KeyedCache: this
+   * is read on every priced call, and KeyedCache.get takes a key array and a
+   * factory closure per lookup.
+   */
   private quotes = new Map<string, Map<string, Quote | null>>();
   private quoteCount = 0;
   private readonly billing: BillingConfig;
@@ -97,7 +102,7 @@ export class Pricing {
   }
 
   private ruleFor(host: string): BillingRule | undefined {
-    return this.rules.get([host], () => billingFor(host, { usdCny: this.billing.usdCny, rules: this.billing.rules }) ?? null) ?? undefined;
+    return this.rules.get([host], () => billingFor(host, this.billing) ?? null) ?? undefined;
   }
 
   close(): void {

@@ -254,10 +254,7 @@ class CostRecorders {
 
   billed(currency: string): Rec {
     let r = this.billedBy.get(currency);
-    if (r === undefined) {
-      r = bindCounter(this.i.costBilled, this.with({ [sc.ATTR_AIMON_COST_BILLED_CURRENCY]: currency }));
-      this.billedBy.set(currency, r);
-    }
+    if (r === undefined) this.billedBy.set(currency, (r = bindCounter(this.i.costBilled, this.with({ [sc.ATTR_AIMON_COST_BILLED_CURRENCY]: currency }))));
     return r;
   }
 

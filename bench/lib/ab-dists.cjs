@@ -60,16 +60,12 @@ if (!['spans', 'metrics'].includes(opts.mode)) usage(`unknown mode ${opts.mode}`
 const conc = Number(opts.conc);
 const spans = opts.mode === 'spans';
 
-/** Median and its 95% confidence interval from order statistics. */
-function medianCi(d) {
-  const s = [...d].sort((a, b) => a - b);
-  const n = s.length;
-  const k = 0.98 * Math.sqrt(n);
-  const at = (i) => s[Math.min(n - 1, Math.max(0, i))];
-  return `${s[n >> 1].toFixed(0)} [${at(Math.floor(n / 2 - k)).toFixed(0)}, ${at(Math.ceil(n / 2 + k)).toFixed(0)}]`;
-}
-
 async function main() {
+  const { medianCi, shuffled } = await import('./stats.mjs');
+  const med = (d) => {
+    const { m, lo, hi } = medianCi(d);
+    return `${m.toFixed(0)} [${lo.toFixed(0)}, ${hi.toFixed(0)}]`;
+  };
   const up = fork(path.join(__dirname, 'upstream-proc.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const info = await new Promise((r) => up.once('message', r));
   const host = `http://127.0.0.1:${info.port}`;
@@ -115,23 +111,16 @@ async function main() {
   const warm = Math.ceil(Number(opts.warm) / conc);
   for (const n of names) for (let i = 0; i < warm; i++) await batch(n, false);
   const res = Object.fromEntries(names.map((n) => [n, []]));
-  let seed = 7;
-  const order = [...names];
   for (let s = 0; s < Number(opts.steps); s++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      const j = Math.floor((seed / 0x80000000) * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    for (const n of order) res[n].push(await batch(n, true));
+    for (const n of shuffled(names, 20261129 + s)) res[n].push(await batch(n, true));
   }
   const diff = (a, b) => res[a].map((x, i) => x - res[b][i]);
   const base = builds[0].name;
   console.log(`${opts.mode} ${opts.workload}/c${conc}, ${opts.steps} steps after ${opts.warm} warm-up calls each; CPU µs per call, median [95% CI]`);
-  console.log(`  ${control}: ${medianCi(res[control])}`);
+  console.log(`  ${control}: ${med(res[control])}`);
   for (const n of names) {
     if (n === control) continue;
-    console.log(`  ${n} − ${control}: ${medianCi(diff(n, control))}${n !== base ? `   ${n} − ${base}: ${medianCi(diff(n, base))}` : ''}`);
+    console.log(`  ${n} − ${control}: ${med(diff(n, control))}${n !== base ? `   ${n} − ${base}: ${med(diff(n, base))}` : ''}`);
   }
   if (opts.intervals !== undefined) require('node:fs').writeFileSync(opts.intervals, JSON.stringify(intervals));
   up.kill();

@@ -8,7 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { WORKLOAD_TITLE } from './client-bench.mjs';
 import { forkChild } from './procs.mjs';
-import { table } from './stats.mjs';
+import { medianCi, table } from './stats.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -82,14 +82,6 @@ function meanCi(d) {
   return { m, h: (1.96 * sd) / Math.sqrt(d.length) };
 }
 
-/** Median and its 95% confidence interval from order statistics (distribution-free). */
-function medianCi(d) {
-  const s = [...d].sort((a, b) => a - b);
-  const n = s.length;
-  const k = 0.98 * Math.sqrt(n);
-  const at = (i) => s[Math.min(n - 1, Math.max(0, i))];
-  return { m: n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2, lo: at(Math.floor(n / 2 - k)), hi: at(Math.ceil(n / 2 + k)) };
-}
 const med = (d) => {
   const { m, lo, hi } = medianCi(d);
   return `${fmt(m)} [${fmt(lo)}, ${fmt(hi)}]`;

@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { label } from './profile-inclusive.mjs';
 
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,
@@ -38,11 +39,6 @@ for (const [v, , , n] of intervals) calls[v] = (calls[v] ?? 0) + n;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-const label = (n) => {
-  const cf = n.callFrame;
-  const url = cf.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(dist|bench)\//, '$1/').replace('node:internal/', '');
-  return `${cf.functionName || '(anonymous)'} (${url}:${cf.lineNumber + 1})`;
-};
 
 const time = {};
 let t = profile.startTime;

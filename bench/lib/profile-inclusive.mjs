@@ -6,6 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 
+/** A profile node as "function (short path:line)": package-relative under node_modules, repo-relative otherwise. */
+export function label(n) {
+  const cf = n.callFrame;
+  const short = cf.url.replace(/^.*node_modules\//, '').replace(/^.*\/work\/main\//, '').replace(/^file:\/\//, '');
+  return `${cf.functionName || '(anonymous)'} (${short}:${cf.lineNumber + 1})`;
+}
+
 export function inclusive(file, filter = /\/dist\/|sdk-metrics|sdk-trace|webstreams/) {
   const p = JSON.parse(readFileSync(file, 'utf8'));
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
@@ -13,11 +20,6 @@ export function inclusive(file, filter = /\/dist\/|sdk-metrics|sdk-trace|webstre
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = new Map();
   for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
-  const label = (n) => {
-    const cf = n.callFrame;
-    const short = cf.url.replace(/^.*node_modules\//, '').replace(/^.*\/work\/main\//, '').replace(/^file:\/\//, '');
-    return `${cf.functionName || '(anonymous)'} (${short}:${cf.lineNumber + 1})`;
-  };
   const incl = new Map();
   const selfBy = new Map();
   for (const [id, t] of self) {

@@ -9,6 +9,15 @@ export function quantile(xs, q) {
 }
 export const median = (xs) => quantile(xs, 0.5);
 
+/** Median and its 95% confidence interval from order statistics (distribution-free). */
+export function medianCi(d) {
+  const s = [...d].sort((a, b) => a - b);
+  const n = s.length;
+  const k = 0.98 * Math.sqrt(n);
+  const at = (i) => s[Math.min(n - 1, Math.max(0, i))];
+  return { m: n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2, lo: at(Math.floor(n / 2 - k)), hi: at(Math.ceil(n / 2 + k)) };
+}
+
 /** "median [p25, p75]" of a list. */
 export function spread(xs, digits = 0) {
   const f = (x) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
