@@ -122,8 +122,9 @@ export class Exchange {
   }
 
   /** Response headers arrived. Returns false when there is no body to follow (the exchange is then finished). */
-  onResponse(status: number, contentType: string | null, hasBody: boolean): boolean {
+  onResponse(status: number, contentType: string | null, hasBody: boolean, nowMs: number): boolean {
     this.status = status;
+    this.now = nowMs;
     if (!hasBody) {
       this.finish(status >= 400 ? 'error' : 'completed', status >= 400 ? String(status) : undefined);
       return false;

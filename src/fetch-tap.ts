@@ -192,7 +192,7 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
   function wrapResponse(res: Response, ex: Exchange, signal: AbortSignal | undefined): Response {
     try {
       const body = res.body;
-      if (!ex.onResponse(res.status, res.headers.get('content-type'), body !== null) || body === null) return res;
+      if (!ex.onResponse(res.status, res.headers.get('content-type'), body !== null, now()) || body === null) return res;
       if (!ex.streaming) {
         observeWhole(res, ex, signal);
         guard(res, ex);

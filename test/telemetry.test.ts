@@ -28,7 +28,7 @@ async function run(env: Record<string, string>) {
   const target = new HostMatcher(config.endpoints).match('http://127.0.0.1:8080/v1/chat/completions')!;
   const ex = new Exchange(target, { model: 'claude-sonnet-4.5', stream: false, includeUsage: false, hasStreamOptions: false }, false, config, tel, 0);
   tel.start(ex);
-  ex.onResponse(200, 'application/json', true);
+  ex.onResponse(200, 'application/json', true, 0);
   const body = {
     id: 'msg_1',
     model: 'claude-sonnet-4.5',
@@ -131,7 +131,7 @@ describe('span attributes at creation', () => {
       0,
     );
     tel.start(ex);
-    ex.onResponse(200, 'application/json', true);
+    ex.onResponse(200, 'application/json', true, 0);
     ex.onBodyText('{"model":"text-embedding-3-small","data":[{"embedding":[0.1,0.2]}],"usage":{"prompt_tokens":3}}', 5);
     expect(seen).toEqual([
       {
@@ -163,7 +163,7 @@ describe('metric series per target', () => {
     const call = (model: string) => {
       const ex = new Exchange(target, { model, stream: false, includeUsage: false, hasStreamOptions: false }, false, config, tel, 0);
       tel.start(ex);
-      ex.onResponse(200, 'application/json', true);
+      ex.onResponse(200, 'application/json', true, 0);
       ex.onBodyText(`{"model":"${model}","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1}}`, 1);
     };
     call('a');

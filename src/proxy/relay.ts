@@ -238,7 +238,7 @@ export class Relay {
     let headers = clientResponseHeaders(up.rawHeaders, false, info);
     const contentType = info.contentType;
     this.observe('response', (ex) => {
-      this.live = ex.onResponse(status, contentType, hasBody);
+      this.live = ex.onResponse(status, contentType, hasBody, now());
     });
     const sse = contentType !== null && contentType.includes('text/event-stream');
     const ok = status >= 200 && status < 300;

@@ -263,7 +263,7 @@ describe('failed calls', () => {
     for (const status of [400, 402, 413, 422]) {
       const ex = new Exchange(target, { model: 'gpt-4.1', stream: false, includeUsage: false, hasStreamOptions: false }, false, config, tel, 0);
       tel.start(ex);
-      ex.onResponse(status, 'application/json', true);
+      ex.onResponse(status, 'application/json', true, 1);
       const body = { error: { message: 'no' }, model: 'gpt-4.1', usage: { prompt_tokens: 1000, completion_tokens: 10 } };
       ex.onChunk(new TextEncoder().encode(JSON.stringify(body)), 5);
       ex.onEnd(10);

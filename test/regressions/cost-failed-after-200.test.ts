@@ -31,7 +31,7 @@ it('a 200 stream ended by an error event or a reset records neither cost nor an 
   const start = () => {
     const ex = new Exchange(target, { model: 'gpt-4.1', stream: true, includeUsage: true, hasStreamOptions: true }, false, config, tel, 0);
     tel.start(ex);
-    ex.onResponse(200, 'text/event-stream', true);
+    ex.onResponse(200, 'text/event-stream', true, 0);
     ex.onChunk(chunk(delta), 5);
     return ex;
   };
