@@ -8,6 +8,13 @@ import { DEFAULT_ENDPOINTS, parseEndpoint, type Endpoint } from './hosts.js';
 import type { ContentOptions } from './parse/protocol.js';
 
 export type StreamUsageMode = 'off' | 'inject';
+/**
+ * When a call's span is created. 'auto': at the request when something inside
+ * the call reads the active context (an HTTP client span instrumentation),
+ * else when the call ends, with its start time. 'request': always at the
+ * request (for span processors that watch spans start).
+ */
+export type SpanStartMode = 'auto' | 'request';
 /** Which GenAI convention names to emit: v1.41.1 (default), the newest, or both. */
 export type SemconvMode = 'v1.41' | 'latest' | 'dup';
 
@@ -26,6 +33,8 @@ export interface AimonOptions {
   defaultHosts?: boolean;
   /** 'inject' adds stream_options.include_usage to streaming requests and hides the extra chunk. */
   streamUsage?: StreamUsageMode;
+  /** When spans are created (AIMON_SPAN_START, default 'auto'; see SpanStartMode). */
+  spanStart?: SpanStartMode;
   /** Maximum distinct values of each model label on metrics (default 200). */
   maxModelLabels?: number;
   /** Maximum size of one SSE event we parse (default 1 MiB); larger events are counted, not parsed. */
@@ -47,6 +56,7 @@ export interface AimonOptions {
 export interface AimonConfig {
   readonly endpoints: readonly Endpoint[];
   readonly streamUsage: StreamUsageMode;
+  readonly spanStart: SpanStartMode;
   readonly maxModelLabels: number;
   readonly maxEventBytes: number;
   readonly maxBodyBytes: number;
@@ -130,6 +140,17 @@ export function resolveConfig(options: AimonOptions = {}, env: Env = process.env
     else warnings.push(`AIMON_STREAM_USAGE="${env.AIMON_STREAM_USAGE}" is not "off" or "inject"; using off`);
   }
 
+  let spanStart: SpanStartMode = 'auto';
+  const isSpanStart = (v: unknown): v is SpanStartMode => v === 'auto' || v === 'request';
+  if (options.spanStart !== undefined) {
+    if (isSpanStart(options.spanStart)) spanStart = options.spanStart;
+    else warnings.push(`spanStart: ${JSON.stringify(options.spanStart)} is not "auto" or "request"; using auto`);
+  } else {
+    const ss = env.AIMON_SPAN_START?.trim().toLowerCase();
+    if (isSpanStart(ss)) spanStart = ss;
+    else if (ss !== undefined && ss !== '') warnings.push(`AIMON_SPAN_START="${env.AIMON_SPAN_START}" is not "auto" or "request"; using auto`);
+  }
+
   const attributes: string[] = [];
   const rawAttrs = options.attributes ?? (env.AIMON_ATTRIBUTES ?? '').split(',');
   for (const a of rawAttrs.map((x) => x.trim()).filter((x) => x !== '')) {
@@ -141,6 +162,7 @@ export function resolveConfig(options: AimonOptions = {}, env: Env = process.env
   const config: AimonConfig = Object.freeze({
     endpoints: Object.freeze(endpoints.map((e) => Object.freeze({ ...e }))),
     streamUsage,
+    spanStart,
     maxModelLabels: optInt(options.maxModelLabels, 'maxModelLabels', 1, 100_000, () => envInt(env, 'AIMON_MAX_MODEL_LABELS', 200, 1, 100_000, warnings), warnings),
     maxEventBytes: optInt(options.maxEventBytes, 'maxEventBytes', 1024, 1 << 30, () => envInt(env, 'AIMON_MAX_EVENT_BYTES', 1 << 20, 1024, 1 << 30, warnings), warnings),
     maxBodyBytes: optInt(options.maxBodyBytes, 'maxBodyBytes', 1024, 1 << 30, () => envInt(env, 'AIMON_MAX_BODY_BYTES', 64 << 20, 1024, 1 << 30, warnings), warnings),

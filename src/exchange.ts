@@ -81,7 +81,9 @@ export class Exchange {
    */
   guard: ExchangeGuard | undefined;
   status: number | undefined;
-  private readonly startMs: number;
+  /** performance.now() when the call started and, once it ended, when it ended. */
+  readonly startMs: number;
+  endMs: number | undefined;
   private ended = false;
   private mode: 'none' | 'json' | 'sse' = 'none';
   /** Body chunks of a JSON response read as a stream (allocated at the first). */
@@ -290,6 +292,7 @@ export class Exchange {
   private finish(outcome: Outcome, errorType: string | undefined): void {
     if (this.ended) return;
     this.ended = true;
+    this.endMs = this.now;
     if (this.guard !== undefined) this.guard.ex = undefined;
     let response: ResponseSummary = {};
     let outputChunks = 0;

@@ -8,6 +8,7 @@
  * Nothing here may throw into the app: a failure before the call falls back
  * to the uninstrumented call; a failure while observing stops observing.
  */
+import { channel } from 'node:diagnostics_channel';
 import { context, type Context, type DiagLogger } from '@opentelemetry/api';
 import type { AimonConfig } from './config.js';
 import { Exchange, type ExchangeGuard } from './exchange.js';
@@ -21,8 +22,12 @@ type FetchFn = typeof globalThis.fetch;
 export interface TapDeps {
   matcher: HostMatcher;
   config: AimonConfig;
-  /** Starts the exchange's telemetry and returns the context to run the call in. */
-  start(ex: Exchange): Context;
+  /**
+   * Starts the exchange's telemetry. `contextRead`: something inside the call
+   * reads the active context (see requestCreated). Returns the context to run
+   * the call in, or undefined to run it in the caller's.
+   */
+  start(ex: Exchange, contextRead: boolean): Context | undefined;
   sink: ConstructorParameters<typeof Exchange>[4];
   diag: DiagLogger;
 }
@@ -32,6 +37,14 @@ const UNDICI_GC_REASON = 'Response object has been garbage collected';
 
 /** Marks a fetch we produced, so that wrapping is idempotent. */
 export const WRAPPED = Symbol.for('@aimon/otel.wrapped-fetch');
+
+/**
+ * undici (the global fetch's and the npm package's alike) publishes each new
+ * request here; an HTTP client span instrumentation (instrumentation-undici)
+ * subscribes and reads the active context to parent its span and inject
+ * trace headers. Without a subscriber nothing inside fetch reads the context.
+ */
+const requestCreated = channel('undici:request:create');
 
 const textDecoder = new TextDecoder();
 const now = () => performance.now();
@@ -133,7 +146,7 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
     if (target === undefined) return original.apply(this, arguments as unknown as [RequestInfo | URL, RequestInit?]);
 
     let ex: Exchange;
-    let ctx: Context;
+    let ctx: Context | undefined;
     let callInit: RequestInit | undefined;
     let signal: AbortSignal | undefined;
     try {
@@ -141,7 +154,7 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
       const p = prepare(target, init, deps.config);
       callInit = p.init;
       ex = new Exchange(target, p.request, p.injected, deps.config, deps.sink, now());
-      ctx = deps.start(ex);
+      ctx = deps.start(ex, requestCreated.hasSubscribers);
     } catch (err) {
       logOnce('starting the exchange failed; the call proceeds uninstrumented', err);
       return original.apply(this, arguments as unknown as [RequestInfo | URL, RequestInit?]);
@@ -150,7 +163,7 @@ export function wrapFetch(original: FetchFn, deps: TapDeps): FetchFn {
     const args: [RequestInfo | URL, RequestInit?] = arguments.length > 1 || callInit !== init ? [input, callInit] : [input];
     let promise: Promise<Response>;
     try {
-      promise = context.with(ctx, () => original.apply(self, args));
+      promise = ctx === undefined ? original.apply(self, args) : context.with(ctx, () => original.apply(self, args));
     } catch (err) {
       fetchFailed(ex, signal, err);
       throw err;

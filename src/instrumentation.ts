@@ -69,7 +69,7 @@ export class AimonInstrumentation extends InstrumentationBase<AimonInstrumentati
     return wrapFetch(fetchFn, {
       matcher: st.matcher,
       config: st.config,
-      start: (ex) => st.telemetry.start(ex, context.active()),
+      start: (ex, contextRead) => st.telemetry.start(ex, context.active(), contextRead),
       sink: st.telemetry,
       diag: this._diag,
     });

@@ -69,7 +69,12 @@ interface Instruments {
 
 /** Per-exchange telemetry state, kept in Exchange.telemetry. */
 interface ExState {
+  /** The span, once started (at the request, or at the end when deferred). */
   span: Span | undefined;
+  /** A deferred span's parent: the context the call was made in. */
+  parent: Context | undefined;
+  /** Attribution span attributes from baggage, read when the call started. */
+  attributionSpan: Attributes | undefined;
   /** Recorders of this exchange's metric attribute set, once known (first chunk of a stream, else the end). */
   series: BaseSeries | undefined;
   /** Capped attribution labels from baggage, for token and cost metrics. */
@@ -396,19 +401,39 @@ export class GenAiTelemetry implements ExchangeSink {
     this.options.pricing?.close();
   }
 
-  /** Starts the span of an exchange; returns the context the original fetch must run in. */
-  start(ex: Exchange, parent: Context = context.active()): Context {
+  /**
+   * Starts the telemetry of an exchange; returns the context the original
+   * fetch must run in, or undefined to run it in the caller's.
+   *
+   * The span starts now when something inside the call reads the active
+   * context (`contextRead`: an HTTP client span to parent, trace headers to
+   * inject) or when spans must start with their calls (spanStart "request").
+   * Otherwise nothing can tell when it was created: it is created when the
+   * call ends, with the call's start time and the parent read now, so that the
+   * SDK's span work runs in one place instead of three.
+   */
+  start(ex: Exchange, parent: Context = context.active(), contextRead = true): Context | undefined {
     const attribution = this.attribution.enabled ? this.attribution.read(parent) : undefined;
-    const st: ExState = { span: undefined, series: undefined, attribution: attribution?.metric, tpoc: undefined };
+    const st: ExState = { span: undefined, parent: undefined, attributionSpan: attribution?.span, series: undefined, attribution: attribution?.metric, tpoc: undefined };
     ex.telemetry = st;
-    if (!this.options.tracing) return parent;
+    if (!this.options.tracing) return undefined;
+    if (!contextRead && this.config.spanStart === 'auto') {
+      st.parent = parent;
+      return undefined;
+    }
+    st.span = this.startSpan(ex, parent, undefined);
+    return trace.setSpan(parent, st.span);
+  }
+
+  /** The span with its creation attributes (those a sampler may read); `startTime` for a deferred span. */
+  private startSpan(ex: Exchange, parent: Context, startTime: number | undefined): Span {
     const attributes = creationSpanAttributes(ex.target, ex.request);
-    if (attribution !== undefined) Object.assign(attributes, attribution.span);
+    const st = ex.telemetry as ExState;
+    if (st.attributionSpan !== undefined) Object.assign(attributes, st.attributionSpan);
     if (ex.usageInjected) attributes[sc.ATTR_AIMON_STREAM_USAGE_INJECTED] = true;
     const model = ex.request?.model;
     const name = model !== undefined ? `${ex.target.operation} ${model}` : ex.target.operation;
-    st.span = this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
-    return trace.setSpan(parent, st.span);
+    return this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes, startTime }, parent);
   }
 
   /** The series of an exchange's metric attribute set (capped models), shared across exchanges. */
@@ -511,18 +536,21 @@ export class GenAiTelemetry implements ExchangeSink {
     // that is an error, not a gateway that withholds usage.
     else if (r.usageMissing && r.outcome !== 'error') usage.usageMissing(r.streamed, r.outcome);
 
-    const costSpanAttrs = this.recordCost(r, usage, st.span !== undefined);
+    const costSpanAttrs = this.recordCost(r, usage, st.span !== undefined || st.parent !== undefined);
 
-    const span = st.span;
+    // A deferred span is created now, with the times the exchange measured.
+    // Only the creation attributes go to startSpan (the SDK copies those
+    // twice for the sampler); the rest are set once.
+    const deferred = st.span === undefined && st.parent !== undefined;
+    const span = deferred ? this.startSpan(ex, st.parent!, ex.startMs) : st.span;
     if (span === undefined) return;
     const attrs = responseSpanAttributes(r, this.config.semconv);
     requestParamAttributes(attrs, ex.target, ex.request);
-    span.setAttributes(costSpanAttrs !== undefined ? Object.assign(attrs, costSpanAttrs) : attrs);
-    if (r.outcome === 'error') {
-      span.setAttribute(sc.ATTR_ERROR_TYPE, r.errorType ?? '_OTHER');
-      span.setStatus({ code: SpanStatusCode.ERROR });
-    }
-    span.end();
+    if (costSpanAttrs !== undefined) Object.assign(attrs, costSpanAttrs);
+    if (r.outcome === 'error') attrs[sc.ATTR_ERROR_TYPE] = r.errorType ?? '_OTHER';
+    span.setAttributes(attrs);
+    if (r.outcome === 'error') span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end(deferred ? ex.endMs : undefined);
   }
 }
 

@@ -5,6 +5,7 @@ import { DEFAULT_ENDPOINTS } from '../src/hosts.js';
 const DEFAULTS = {
   endpoints: DEFAULT_ENDPOINTS,
   streamUsage: 'off',
+  spanStart: 'auto',
   maxModelLabels: 200,
   maxEventBytes: 1 << 20,
   maxBodyBytes: 64 << 20,
@@ -27,6 +28,7 @@ describe('resolveConfig', () => {
         AIMON_HOSTS: 'llm.example.com/v1=gw, localhost:8080 ,',
         AIMON_DEFAULT_HOSTS: 'false',
         AIMON_STREAM_USAGE: ' Inject ',
+        AIMON_SPAN_START: ' Request ',
         AIMON_MAX_MODEL_LABELS: '50',
         AIMON_MAX_EVENT_BYTES: '4096',
         AIMON_MAX_BODY_BYTES: '1048576',
@@ -45,6 +47,7 @@ describe('resolveConfig', () => {
         { host: 'localhost', port: 8080, pathPrefix: '', provider: 'openai' },
       ],
       streamUsage: 'inject',
+      spanStart: 'request',
       maxModelLabels: 50,
       maxEventBytes: 4096,
       maxBodyBytes: 1048576,
@@ -61,6 +64,7 @@ describe('resolveConfig', () => {
       hosts: ['a.example.com', { host: 'B.Example.com', pathPrefix: '/x//', provider: 'b' }],
       defaultHosts: false,
       streamUsage: 'off',
+      spanStart: 'auto',
       maxModelLabels: 7,
       maxEventBytes: 2048,
       maxBodyBytes: 4096,
@@ -73,6 +77,7 @@ describe('resolveConfig', () => {
     const { config, warnings } = resolveConfig(options, {
       AIMON_DEFAULT_HOSTS: 'true',
       AIMON_STREAM_USAGE: 'inject',
+      AIMON_SPAN_START: 'request',
       AIMON_MAX_MODEL_LABELS: '9',
       AIMON_ATTRIBUTES: 'team',
       AIMON_PRICES: '/env.json',
@@ -85,6 +90,7 @@ describe('resolveConfig', () => {
         { host: 'b.example.com', pathPrefix: '/x', provider: 'b' },
       ],
       streamUsage: 'off',
+      spanStart: 'auto',
       maxModelLabels: 7,
       maxEventBytes: 2048,
       maxBodyBytes: 4096,
@@ -103,6 +109,7 @@ describe('resolveConfig', () => {
         AIMON_HOSTS: 'good.example.com,bad host,x=bad provider!',
         AIMON_DEFAULT_HOSTS: 'maybe',
         AIMON_STREAM_USAGE: 'always',
+        AIMON_SPAN_START: 'later',
         AIMON_MAX_MODEL_LABELS: '0',
         AIMON_MAX_EVENT_BYTES: '12.5',
         AIMON_MAX_BODY_BYTES: 'lots',
@@ -122,6 +129,7 @@ describe('resolveConfig', () => {
       'AIMON_HOSTS: invalid host entry "bad host"; entry ignored',
       'AIMON_HOSTS: invalid provider in host entry "x=bad provider!"; entry ignored',
       'AIMON_STREAM_USAGE="always" is not "off" or "inject"; using off',
+      'AIMON_SPAN_START="later" is not "auto" or "request"; using auto',
       'AIMON_ATTRIBUTES: "not-ok" is not a valid key (letters, digits, _); ignored',
       'AIMON_ATTRIBUTES: "1st" is not a valid key (letters, digits, _); ignored',
       'AIMON_MAX_MODEL_LABELS="0" is not an integer in [1, 100000]; using 200',
@@ -136,6 +144,7 @@ describe('resolveConfig', () => {
   it('bad option values warn and fall back to defaults, never throw', () => {
     const bad = {
       hosts: [{ host: 5 }, 'ok.example.com'],
+      spanStart: 'end',
       maxModelLabels: 0,
       maxEventBytes: Number.NaN,
       maxBodyBytes: -1,
@@ -152,6 +161,7 @@ describe('resolveConfig', () => {
     });
     expect(resolved!.warnings).toEqual([
       'hosts: {"host":5} is not a valid endpoint; entry ignored',
+      'spanStart: "end" is not "auto" or "request"; using auto',
       'maxModelLabels=0 is not an integer in [1, 100000]; using 200',
       'maxEventBytes=NaN is not an integer in [1024, 1073741824]; using 1048576',
       'maxBodyBytes=-1 is not an integer in [1024, 1073741824]; using 67108864',

@@ -8,8 +8,15 @@ import {
   PeriodicExportingMetricReader,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { diag } from '@opentelemetry/api';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { diag, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { resolveConfig, semconvModeOf } from '../src/config.js';
 import { Exchange } from '../src/exchange.js';
 import { HostMatcher } from '../src/hosts.js';
@@ -178,5 +185,92 @@ describe('metric series per target', () => {
       .find((m) => m.descriptor.name === 'gen_ai.client.operation.duration')!;
     const counts = Object.fromEntries(duration.dataPoints.map((p) => [p.attributes['gen_ai.request.model'], (p.value as { count: number }).count]));
     expect(counts).toEqual({ a: 3, b: 2, c: 1 });
+  });
+});
+
+describe('when the span is created', () => {
+  /** A telemetry edge whose tracer logs every span start and end into `events`. */
+  function setup(options: { spanStart?: 'auto' | 'request' } = {}) {
+    const { config } = resolveConfig({ hosts: ['127.0.0.1:8080'], defaultHosts: false, ...options }, {});
+    const events: string[] = [];
+    const spans = new InMemorySpanExporter();
+    const log: SpanProcessor = {
+      onStart: (s) => void events.push(`start ${(s as unknown as ReadableSpan).name}`),
+      onEnd: (s) => void events.push(`end ${s.name}`),
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    };
+    const tp = new BasicTracerProvider({ spanProcessors: [log, new SimpleSpanProcessor(spans)] });
+    const tel = new GenAiTelemetry(tp.getTracer('t'), new MeterProvider().getMeter('t'), config, diag);
+    const target = new HostMatcher(config.endpoints).match('http://127.0.0.1:8080/v1/chat/completions')!;
+    const newExchange = (startMs: number) =>
+      new Exchange(target, { model: 'gpt-4.1', stream: false, includeUsage: false, hasStreamOptions: false, temperature: 0.5 }, false, config, tel, startMs);
+    return { tel, events, spans, newExchange };
+  }
+  const body = '{"id":"c1","model":"gpt-4.1","choices":[{"finish_reason":"stop"}],"usage":{"prompt_tokens":7,"completion_tokens":2}}';
+
+  it('when nothing inside the call reads the context, at the end, with the call start time, its parent and all attributes', () => {
+    const { tel, events, spans, newExchange } = setup();
+    const parentTp = new BasicTracerProvider();
+    const appSpan = parentTp.getTracer('app').startSpan('app work');
+    const parent = trace.setSpan(ROOT_CONTEXT, appSpan);
+    const t0 = performance.now() - 300;
+    const ex = newExchange(t0);
+    // No context for the call: it runs in the caller's.
+    expect(tel.start(ex, parent, false)).toBeUndefined();
+    expect(events).toEqual([]);
+    ex.onResponse(200, 'application/json', true, t0 + 100);
+    ex.onBodyText(body, t0 + 250);
+    expect(events).toEqual(['start chat gpt-4.1', 'end chat gpt-4.1']);
+    const span = spans.getFinishedSpans()[0]!;
+    // The span covers exactly the call as the exchange measured it.
+    expect(hrTimeToMilliseconds(span.duration)).toBeCloseTo(250, 3);
+    expect(Math.abs(hrTimeToMilliseconds(span.startTime) - (Date.now() - 300))).toBeLessThan(200);
+    expect(span.parentSpanContext?.spanId).toBe(appSpan.spanContext().spanId);
+    expect(span.spanContext().traceId).toBe(appSpan.spanContext().traceId);
+    expect(span.kind).toBe(SpanKind.CLIENT);
+    expect(span.attributes).toMatchObject({
+      'gen_ai.request.model': 'gpt-4.1',
+      'gen_ai.request.temperature': 0.5,
+      'gen_ai.response.id': 'c1',
+      'gen_ai.usage.input_tokens': 7,
+      'aimon.outcome': 'completed',
+    });
+  });
+
+  it('at the request when something inside the call reads the context, which then holds the span', () => {
+    const { tel, events, spans, newExchange } = setup();
+    const ex = newExchange(performance.now());
+    const ctx = tel.start(ex, ROOT_CONTEXT, true);
+    expect(events).toEqual(['start chat gpt-4.1']);
+    expect(trace.getSpan(ctx!)?.spanContext().spanId).toBeDefined();
+    ex.onResponse(200, 'application/json', true, performance.now());
+    ex.onBodyText(body, performance.now());
+    expect(events).toEqual(['start chat gpt-4.1', 'end chat gpt-4.1']);
+    expect(spans.getFinishedSpans()[0]!.spanContext().spanId).toBe(trace.getSpan(ctx!)!.spanContext().spanId);
+  });
+
+  it('at the request with spanStart "request", whoever reads the context', () => {
+    const { tel, events, newExchange } = setup({ spanStart: 'request' });
+    const ex = newExchange(performance.now());
+    expect(tel.start(ex, ROOT_CONTEXT, false)).toBeDefined();
+    expect(events).toEqual(['start chat gpt-4.1']);
+  });
+
+  it('deferred or not, a span has the same attributes and status, for a success and for an error', () => {
+    const ended = (spanStart: 'auto' | 'request', status: number, text: string) => {
+      const { tel, spans, newExchange } = setup({ spanStart });
+      const t0 = performance.now() - 10;
+      const ex = newExchange(t0);
+      tel.start(ex, ROOT_CONTEXT, false);
+      ex.onResponse(status, 'application/json', true, t0 + 2);
+      ex.onBodyText(text, t0 + 5);
+      const s = spans.getFinishedSpans()[0]!;
+      return { name: s.name, attributes: s.attributes, status: s.status };
+    };
+    const error = '{"error":{"message":"slow down","type":"rate_limit"}}';
+    expect(ended('auto', 200, body)).toEqual(ended('request', 200, body));
+    expect(ended('auto', 429, error)).toEqual(ended('request', 429, error));
+    expect(ended('auto', 429, error)).toMatchObject({ status: { code: SpanStatusCode.ERROR }, attributes: { 'error.type': '429' } });
   });
 });

@@ -29,7 +29,7 @@ type Call = { operation: Operation; protocol: ProtocolName };
 
 /** What the proxy needs from the telemetry edge: GenAiTelemetry is one. */
 export interface ExchangeTelemetry extends ExchangeSink {
-  start(ex: Exchange, parent: Context): Context;
+  start(ex: Exchange, parent: Context, contextRead: boolean): Context | undefined;
 }
 
 export interface ProxyDeps {
@@ -336,7 +336,8 @@ export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<
       const ex = new Exchange(target, params, injected, deps.aimonConfig, telemetry, now());
       // The client's trace context and baggage (attribution labels) carry over.
       const parent = carriesContext(req) ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
-      const ctx = telemetry.start(ex, parent);
+      // The span's context is injected upstream: it must exist now (contextRead).
+      const ctx = telemetry.start(ex, parent, true);
       // Without a span of ours the context is the client's, whose headers pass through as they came.
       return { ex, ctx: ctx === parent ? undefined : ctx };
     } catch (err) {

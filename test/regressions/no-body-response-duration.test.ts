@@ -16,8 +16,9 @@ it('a 204 from an LLM host ends the exchange with a duration from request to hea
   const elapsedS = (performance.now() - before) / 1000;
   expect(res.status).toBe(204);
   expect(t.ended).toHaveLength(1);
-  const [, r] = t.ended[0]!;
+  const [ex, r] = t.ended[0]!;
   expect(r.outcome).toBe('completed');
   expect(r.durationS).toBeGreaterThanOrEqual(0.015);
   expect(r.durationS).toBeLessThanOrEqual(elapsedS);
+  expect(ex.endMs! - ex.startMs).toBeCloseTo(r.durationS * 1000, 6);
 });
