@@ -8,19 +8,14 @@ import {
   PeriodicExportingMetricReader,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { diag, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { resolveConfig, semconvModeOf } from '../src/config.js';
 import { Exchange } from '../src/exchange.js';
 import { HostMatcher } from '../src/hosts.js';
 import { GenAiTelemetry } from '../src/telemetry.js';
+import { spanLog } from './helpers/span-log.js';
 
 const enc = new TextEncoder();
 
@@ -194,13 +189,7 @@ describe('when the span is created', () => {
     const { config } = resolveConfig({ hosts: ['127.0.0.1:8080'], defaultHosts: false, ...options }, {});
     const events: string[] = [];
     const spans = new InMemorySpanExporter();
-    const log: SpanProcessor = {
-      onStart: (s) => void events.push(`start ${(s as unknown as ReadableSpan).name}`),
-      onEnd: (s) => void events.push(`end ${s.name}`),
-      forceFlush: async () => {},
-      shutdown: async () => {},
-    };
-    const tp = new BasicTracerProvider({ spanProcessors: [log, new SimpleSpanProcessor(spans)] });
+    const tp = new BasicTracerProvider({ spanProcessors: [spanLog(events), new SimpleSpanProcessor(spans)] });
     const tel = new GenAiTelemetry(tp.getTracer('t'), new MeterProvider().getMeter('t'), config, diag);
     const target = new HostMatcher(config.endpoints).match('http://127.0.0.1:8080/v1/chat/completions')!;
     const newExchange = (startMs: number) =>

@@ -8,12 +8,13 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { context, trace } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
-import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AimonInstrumentation } from '../../src/instrumentation.js';
 import { NO_PRICING, useHarness } from '../helpers/harness.js';
+import { spanLog } from '../helpers/span-log.js';
 
 const h = useHarness({ upstream: { chunkDelayMs: 2, chunks: 4 }, instrumentation: NO_PRICING });
 /** What the app iterates for 4 content chunks: those, the finish chunk and the usage chunk. */
@@ -22,13 +23,7 @@ const CHUNKS: string[] = Array(6).fill('chunk');
 /** A tracer provider whose processor logs span starts and ends into `events`, set on the instrumentation. */
 function logged(events: string[], instrumentation: AimonInstrumentation = h.instrumentation): InMemorySpanExporter {
   const exporter = new InMemorySpanExporter();
-  const log: SpanProcessor = {
-    onStart: (s) => void events.push(`start ${(s as unknown as ReadableSpan).name}`),
-    onEnd: (s) => void events.push(`end ${s.name}`),
-    forceFlush: async () => {},
-    shutdown: async () => {},
-  };
-  instrumentation.setTracerProvider(new NodeTracerProvider({ spanProcessors: [log, new SimpleSpanProcessor(exporter)] }));
+  instrumentation.setTracerProvider(new NodeTracerProvider({ spanProcessors: [spanLog(events), new SimpleSpanProcessor(exporter)] }));
   return exporter;
 }
 
