@@ -414,7 +414,14 @@ export class GenAiTelemetry implements ExchangeSink {
    */
   start(ex: Exchange, parent: Context = context.active(), contextRead = true): Context | undefined {
     const attribution = this.attribution.enabled ? this.attribution.read(parent) : undefined;
-    const st: ExState = { span: undefined, parent: undefined, attributionSpan: attribution?.span, series: undefined, attribution: attribution?.metric, tpoc: undefined };
+    const st: ExState = {
+      span: undefined,
+      parent: undefined,
+      attributionSpan: attribution?.span,
+      series: undefined,
+      attribution: attribution?.metric,
+      tpoc: undefined,
+    };
     ex.telemetry = st;
     if (!this.options.tracing) return undefined;
     if (!contextRead && this.config.spanStart === 'auto') {

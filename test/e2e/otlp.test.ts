@@ -27,7 +27,8 @@ const env = () => ({
 const genai = (spans: ReceivedSpan[]) => spans.filter((s) => s.scope === '@aimon/otel');
 const byName = (spans: ReceivedSpan[]) => spans.map((s) => s.name).sort();
 
-function expectWorkloadSpans(spans: ReceivedSpan[]): void {
+/** The workload's spans; `httpSpans`: instrumentation-undici is on (register's default with traces). */
+function expectWorkloadSpans(spans: ReceivedSpan[], httpSpans = true): void {
   const ours = genai(spans);
   expect(byName(ours)).toEqual(['chat deepseek-v3.2', 'chat gpt-4.1', 'chat gpt-4.1', 'chat gpt-4.1', 'chat o4-mini', 'embeddings text-embedding-3-small']);
   const base = { 'gen_ai.provider.name': 'openai', 'server.address': '127.0.0.1', 'server.port': upstream.port };
@@ -61,6 +62,10 @@ function expectWorkloadSpans(spans: ReceivedSpan[]): void {
 
   // register enables instrumentation-undici for LLM hosts: one HTTP child span per GenAI span.
   const http = spans.filter((s) => s.scope === '@opentelemetry/instrumentation-undici');
+  if (!httpSpans) {
+    expect(spans).toEqual(ours);
+    return;
+  }
   expect(http).toHaveLength(6);
   for (const h of http) {
     const parent = ours.find((s) => s.spanId === h.parentSpanId);
@@ -123,6 +128,26 @@ describe('OTLP/HTTP JSON export', () => {
     expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
     expectWorkloadSpans(receiver.spans);
     expectWorkloadMetrics(receiver);
+  });
+
+  it('without HTTP child spans, each GenAI span is created at the end of its call and still spans the call', async () => {
+    receiver = await startOtlpReceiver();
+    const before = BigInt(Date.now()) * 1_000_000n;
+    const app = spawnApp('chat.mjs', { ...env(), AIMON_UNDICI_SPANS: 'false' }, { args: ['exit'] });
+    expect(await app.exited).toEqual({ code: 0, signal: null });
+    const after = BigInt(Date.now()) * 1_000_000n;
+    expectWorkloadSpans(receiver.spans, false);
+    // The app makes its calls one after the other: the spans follow each other in time, within the run.
+    const ours = genai(receiver.spans).sort((a, b) => (a.startNs < b.startNs ? -1 : 1));
+    for (const [i, s] of ours.entries()) {
+      expect(s.startNs > before && s.startNs < s.endNs && s.endNs < after).toBe(true);
+      if (i > 0) expect(ours[i - 1]!.endNs <= s.startNs).toBe(true);
+    }
+    // A stream's span starts with the request, before its first chunk.
+    const stream = ours.find((s) => s.attributes['gen_ai.request.stream'] === true && s.attributes['gen_ai.request.model'] === 'gpt-4.1')!;
+    const ttfcNs = BigInt(Math.round((stream.attributes['gen_ai.response.time_to_first_chunk'] as number) * 1e9));
+    expect(stream.endNs - stream.startNs >= ttfcNs).toBe(true);
+    expect(ttfcNs > 0n).toBe(true);
   });
 
   it('a CJS app exports the same spans', async () => {

@@ -36,6 +36,9 @@ export interface ReceivedSpan {
   traceId: string;
   spanId: string;
   parentSpanId: string | undefined;
+  /** Start and end, ns since the epoch. */
+  startNs: bigint;
+  endNs: bigint;
   scope: string;
   attributes: Attrs;
   status: { code?: number };
@@ -98,6 +101,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
                   traceId: s.traceId,
                   spanId: s.spanId,
                   parentSpanId: s.parentSpanId || undefined,
+                  startNs: BigInt(String(s.startTimeUnixNano)),
+                  endNs: BigInt(String(s.endTimeUnixNano)),
                   scope: ss.scope?.name,
                   attributes: attrs(s.attributes),
                   status: s.status ?? {},
