@@ -365,6 +365,8 @@ export class GenAiTelemetry implements ExchangeSink {
   private readonly responseModels: LabelCap;
   private readonly errorTypes: LabelCap;
   private readonly attribution: Attribution;
+  /** findPrice's lookup: a model's quote at a host (made once, so a priced call allocates no closure or argument object). */
+  private readonly quoteAt = (model: string, host: string): Quote | undefined => this.options.pricing!.quote(model, host);
 
   constructor(
     private tracer: Tracer,
@@ -483,7 +485,7 @@ export class GenAiTelemetry implements ExchangeSink {
     // call too: its missing usage is not an unpriced call.
     if (pricing === undefined || !isSuccess(r.status) || r.outcome === 'error') return undefined;
     const u = r.response.usage;
-    const quote = findPrice(u, r.request?.model, r.response.model, quoteAt, { pricing, host: r.target.serverAddress });
+    const quote = findPrice(u, r.request?.model, r.response.model, this.quoteAt, r.target.serverAddress);
     if (typeof quote === 'string') {
       usage.unpriced(quote, u);
       if (!forSpan) return undefined;
@@ -543,12 +545,13 @@ export class GenAiTelemetry implements ExchangeSink {
     // that is an error, not a gateway that withholds usage.
     else if (r.usageMissing && r.outcome !== 'error') usage.usageMissing(r.streamed, r.outcome);
 
-    const costSpanAttrs = this.recordCost(r, usage, st.span !== undefined || st.parent !== undefined);
+    // A deferred span has its parent kept, and is created below.
+    const deferred = st.parent !== undefined;
+    const costSpanAttrs = this.recordCost(r, usage, st.span !== undefined || deferred);
 
     // A deferred span is created now, with the times the exchange measured.
     // Only the creation attributes go to startSpan (the SDK copies those
     // twice for the sampler); the rest are set once.
-    const deferred = st.span === undefined && st.parent !== undefined;
     const span = deferred ? this.startSpan(ex, st.parent!, ex.startMs) : st.span;
     if (span === undefined) return;
     const attrs = responseSpanAttributes(r, this.config.semconv);
@@ -560,9 +563,6 @@ export class GenAiTelemetry implements ExchangeSink {
     span.end(deferred ? ex.endMs : undefined);
   }
 }
-
-/** A model's quote at a host (findPrice's lookup). */
-const quoteAt = (model: string, at: { pricing: Pricing; host: string }): Quote | undefined => at.pricing.quote(model, at.host);
 
 function isSuccess(status: number | undefined): boolean {
   return status !== undefined && status >= 200 && status < 300;

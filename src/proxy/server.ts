@@ -337,9 +337,8 @@ export async function startProxy(config: ProxyConfig, deps: ProxyDeps): Promise<
       // The client's trace context and baggage (attribution labels) carry over.
       const parent = carriesContext(req) ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
       // The span's context is injected upstream: it must exist now (contextRead).
-      const ctx = telemetry.start(ex, parent, true);
-      // Without a span of ours the context is the client's, whose headers pass through as they came.
-      return { ex, ctx: ctx === parent ? undefined : ctx };
+      // Without a span of ours (undefined) the client's headers pass through as they came.
+      return { ex, ctx: telemetry.start(ex, parent, true) };
     } catch (err) {
       logOnce('starting the exchange failed; the request is forwarded unrecorded', err);
       return undefined;
