@@ -99,7 +99,8 @@ if (only.has('inproc')) {
       `### Targets, same process (CPU µs per call: median [95% CI] of differences paired per step)\n\n` +
       `A process per mode holds the variants side by side (see bench/lib/inproc-child.cjs), ${processes} such processes per mode one after the other, samples pooled: 'metrics' has no context manager ` +
       `(uninstrumented, ALS control enabled around its own calls only, @aimon/otel metrics-only); 'spans' runs under sdk-node's ALS ` +
-      `context manager (plain client = ALS control, @aimon/otel spans+metrics, instrumentation-openai on a second openai copy). ` +
+      `context manager (plain client = ALS control, the same client on another copy as an A/A check, @aimon/otel spans+metrics, ` +
+      `instrumentation-openai patching a copy loaded after the SDK started). Every variant has its own copy of the openai package. ` +
       `Each step runs one call (or one batch of 16 concurrent calls) of every variant in a new random order, each measured alone. ` +
       `A verdict is clear when the pooled median's 95% CI and the median of each process alone are on one side of zero.\n\n${markdown}`;
     md.push('', section);

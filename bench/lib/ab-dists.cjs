@@ -8,7 +8,8 @@
  * is how a change is weighed before it lands (bench/RESULTS.md cites runs).
  *
  *   node bench/lib/ab-dists.cjs [--mode spans|metrics] [--workload embed] [--conc 1]
- *        [--warm 3000] [--steps 3000] [--contrib] [--intervals FILE] base=DIR new=DIR ...
+ *        [--warm 3000] [--steps 3000] [--contrib] [--intervals FILE] [--second-control]
+ *        [--shared-openai] base=DIR new=DIR ...
  *
  * --contrib adds instrumentation-openai (spans mode); --intervals writes when
  * each measured batch ran, for bench/lib/profile-by-variant.mjs (run this
@@ -17,7 +18,11 @@
  * Symmetry matters: two variants that share one copy of the code warm it up
  * twice as fast and look cheaper, so give each variant its own copy, inside
  * the repository so that it resolves the same node_modules (see
- * make-probes.mjs, which also makes an identical pair for an A/A check). In 'spans' mode the
+ * make-probes.mjs, which also makes an identical pair for an A/A check). The
+ * same holds for the client library: each variant gets its own copy of the
+ * openai package (--shared-openai gives the control and the builds one copy,
+ * as before 2026-11-29; --second-control adds the plain client on a copy of
+ * its own, an A/A check of the copies). In 'spans' mode the
  * process runs under sdk-node's ALS context manager (as inproc-child.cjs) and
  * every build records spans (batched, counting exporter) and metrics (its
  * own aggregation); 'als' is the plain client. In 'metrics' mode there is no
@@ -43,10 +48,12 @@ const { values: opts, positionals } = parseArgs({
     steps: { type: 'string', default: '3000' },
     contrib: { type: 'boolean', default: false },
     intervals: { type: 'string' },
+    'shared-openai': { type: 'boolean', default: false },
+    'second-control': { type: 'boolean', default: false },
   },
 });
 const usage = (why) => {
-  console.error(`${why}\nusage: node bench/lib/ab-dists.cjs [--mode spans|metrics] [--workload chat|stream|embed] [--conc N] [--warm N] [--steps N] [--contrib] [--intervals FILE] NAME=DIR ...`);
+  console.error(`${why}\nusage: node bench/lib/ab-dists.cjs [--mode spans|metrics] [--workload chat|stream|embed] [--conc N] [--warm N] [--steps N] [--contrib] [--intervals FILE] [--second-control] [--shared-openai] NAME=DIR ...`);
   process.exit(2);
 };
 const builds = positionals.map((p) => {
@@ -70,7 +77,17 @@ async function main() {
   const info = await new Promise((r) => up.once('message', r));
   const host = `http://127.0.0.1:${info.port}`;
   const clientOpts = { apiKey: 'sk-bench-not-a-key', baseURL: info.baseURL, maxRetries: 0, timeout: 30000 };
-  const PlainOpenAI = benchRequire('openai');
+  const openaiModules = () => Object.keys(require.cache).filter((k) => k.includes(`${path.sep}node_modules${path.sep}openai${path.sep}`));
+  /** A copy of openai of its own (loaded before the SDK starts: never patched). */
+  const freshOpenAI = () => {
+    for (const k of openaiModules()) delete require.cache[k];
+    return benchRequire('openai');
+  };
+  // Every copy is loaded before the SDK starts: instrumentation-openai patches only later ones.
+  const PlainOpenAI = freshOpenAI();
+  const copyFor = () => (opts['shared-openai'] ? PlainOpenAI : freshOpenAI());
+  const secondControl = opts['second-control'] ? copyFor() : undefined;
+  const buildCopies = builds.map(copyFor);
   const { MeterProvider } = benchRequire('@opentelemetry/sdk-metrics');
   const variants = {};
   let tracerProvider;
@@ -82,18 +99,19 @@ async function main() {
     tracerProvider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new CountingSpanExporter())] });
   }
   variants[control] = workloadsOf(new PlainOpenAI(clientOpts));
-  for (const b of builds) {
+  // An A/A check of the copies: the same plain client on another copy.
+  if (secondControl !== undefined) variants[`${control}2`] = workloadsOf(new secondControl(clientOpts));
+  for (const [i, b] of builds.entries()) {
     const m = await import(pathToFileURL(path.join(b.dir, 'index.js')).href);
     const own = new m.OwnMetrics();
     const inst = new m.AimonInstrumentation({ hosts: [host], enabled: false, ownMetrics: own, ...(spans ? {} : { tracing: false }) });
     if (tracerProvider !== undefined) inst.setTracerProvider(tracerProvider);
     inst.setMeterProvider(new MeterProvider({ readers: [new PullMetricReader({ metricProducers: [own] })] }));
-    variants[b.name] = workloadsOf(new PlainOpenAI({ ...clientOpts, fetch: inst.wrap(globalThis.fetch) }));
+    variants[b.name] = workloadsOf(new buildCopies[i]({ ...clientOpts, fetch: inst.wrap(globalThis.fetch) }));
   }
   if (spans && opts.contrib) {
-    // A second openai copy, loaded after the SDK started: instrumentation-openai patches this one.
-    for (const k of Object.keys(require.cache)) if (k.includes(`${path.sep}node_modules${path.sep}openai${path.sep}`)) delete require.cache[k];
-    variants.contrib = workloadsOf(new (benchRequire('openai'))(clientOpts));
+    // An openai copy loaded after the SDK started: instrumentation-openai patches this one.
+    variants.contrib = workloadsOf(new (freshOpenAI())(clientOpts));
   }
 
   const names = Object.keys(variants);

@@ -124,6 +124,7 @@ export function checkInproc(results) {
       med(pair(m.aimon, m.none)),
       med(ownSpans),
       med(ownContrib),
+      s.als2 !== undefined ? med(pair(s.als2, s.als)) : '–',
       `${e.metrics.capture.aimon.metricPoints} pts; ${e.spans.capture.aimon.spans} / ${e.spans.capture.contrib.spans} spans`,
     ]);
     // The same difference within each process alone: its median.
@@ -162,6 +163,7 @@ export function checkInproc(results) {
         '@aimon/otel metrics-only added',
         '@aimon/otel spans+metrics own share (vs ALS)',
         'contrib own share (vs ALS)',
+        'A/A: ALS control on another openai copy (vs ALS)',
         'captured (ours metrics; ours / contrib spans)',
       ],
       detail,

@@ -18,13 +18,16 @@
  *           metrics only, our own aggregation on a pull reader.
  * argv[2] = 'spans' (@opentelemetry/sdk-node started with
  * instrumentation-openai, so the ALS context manager is on for every call):
- *   als     the plain client (an openai copy loaded before the SDK started,
+ *   als     the plain client (its openai copy loaded before the SDK started,
  *           so never patched): the ALS control;
+ *   als2    the same plain client on another copy: an A/A check, how far
+ *           the copy alone moves a variant;
  *   aimon   a client whose fetch is wrap(fetch), with spans (batched, in-memory
  *           exporter) and metrics (our aggregation, pull reader);
- *   contrib a second copy of openai, loaded after the SDK started, which
+ *   contrib a copy of openai loaded after the SDK started, which
  *           instrumentation-openai patches (spans, metrics, log events to
  *           the SDK's in-memory sinks).
+ * Each variant has its own copy of the openai package (freshOpenAI).
  * Each variant's capture is checked after the rounds (spans and metrics seen
  * only where expected), so a variant that silently measures nothing fails.
  */
@@ -42,8 +45,27 @@ const { startContribSdk } = require('./contrib-sdk.cjs');
 
 const opts = { apiKey: 'sk-bench-not-a-key', baseURL, maxRetries: 0, timeout: 30000 };
 
+/** The openai package's modules in the require cache. */
+const openaiModules = () => Object.keys(require.cache).filter((k) => k.includes(`${path.sep}node_modules${path.sep}openai${path.sep}`));
+
+/**
+ * A copy of the openai package of its own: V8 keeps type feedback and
+ * optimised code per copy, so two variants that shared one copy would share
+ * its warm-up and its polymorphism (in a run with one shared copy the ALS
+ * control was 35 µs per call cheaper than the same client on a copy of its
+ * own). Copies loaded before the SDK starts are never patched.
+ */
+function freshOpenAI() {
+  for (const k of openaiModules()) delete require.cache[k];
+  return benchRequire('openai');
+}
+
 async function setup() {
-  const PlainOpenAI = benchRequire('openai');
+  const copies =
+    mode === 'metrics'
+      ? { none: freshOpenAI(), als: freshOpenAI(), aimon: freshOpenAI() }
+      : { als: freshOpenAI(), als2: freshOpenAI(), aimon: freshOpenAI() };
+  if (new Set(Object.values(copies)).size !== 3) throw new Error('the openai copies are not distinct');
   const originalFetch = globalThis.fetch;
   const { AimonInstrumentation, OwnMetrics } = await import(pathToFileURL(path.join(__dirname, '..', '..', 'dist', 'index.js')).href);
   const { MeterProvider } = benchRequire('@opentelemetry/sdk-metrics');
@@ -57,9 +79,9 @@ async function setup() {
     const als = new AsyncLocalStorage();
     const inst = new AimonInstrumentation({ hosts: [upstreamHost], tracing: false, enabled: false, ownMetrics: own });
     inst.setMeterProvider(meterProvider);
-    variants.none = { run: workloadsOf(new PlainOpenAI(opts)) };
-    variants.als = { run: workloadsOf(new PlainOpenAI(opts)), als };
-    variants.aimon = { run: workloadsOf(new PlainOpenAI({ ...opts, fetch: inst.wrap(originalFetch) })) };
+    variants.none = { run: workloadsOf(new copies.none(opts)) };
+    variants.als = { run: workloadsOf(new copies.als(opts)), als };
+    variants.aimon = { run: workloadsOf(new copies.aimon({ ...opts, fetch: inst.wrap(originalFetch) })) };
     checks.aimon = async () => ({ metricPoints: await points(aimonMetrics) });
     return { variants, checks };
   }
@@ -67,9 +89,8 @@ async function setup() {
   // spans: the SDK (and its ALS context manager) first, then the patched copy of openai.
   const sinks = installSinks();
   startContribSdk(sinks, benchRequire);
-  for (const k of Object.keys(require.cache)) if (k.includes(`${path.sep}node_modules${path.sep}openai${path.sep}`)) delete require.cache[k];
-  const PatchedOpenAI = benchRequire('openai');
-  if (PatchedOpenAI === PlainOpenAI) throw new Error('the second openai copy is the first one: contrib would patch nothing');
+  const PatchedOpenAI = freshOpenAI();
+  if (Object.values(copies).includes(PatchedOpenAI)) throw new Error('the patched openai copy is an earlier one: contrib would patch nothing');
 
   const { NodeTracerProvider } = benchRequire('@opentelemetry/sdk-trace-node');
   const { BatchSpanProcessor } = benchRequire('@opentelemetry/sdk-trace-base');
@@ -78,8 +99,9 @@ async function setup() {
   const inst = new AimonInstrumentation({ hosts: [upstreamHost], enabled: false, ownMetrics: own });
   inst.setTracerProvider(tracerProvider);
   inst.setMeterProvider(meterProvider);
-  variants.als = { run: workloadsOf(new PlainOpenAI(opts)) };
-  variants.aimon = { run: workloadsOf(new PlainOpenAI({ ...opts, fetch: inst.wrap(originalFetch) })) };
+  variants.als = { run: workloadsOf(new copies.als(opts)) };
+  variants.als2 = { run: workloadsOf(new copies.als2(opts)) };
+  variants.aimon = { run: workloadsOf(new copies.aimon({ ...opts, fetch: inst.wrap(originalFetch) })) };
   variants.contrib = { run: workloadsOf(new PatchedOpenAI(opts)) };
   checks.aimon = async () => {
     await tracerProvider.forceFlush();

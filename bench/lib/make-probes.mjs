@@ -21,22 +21,25 @@ import { fileURLToPath } from 'node:url';
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 const out = fileURLToPath(new URL('../out/probes/', import.meta.url));
 
-const RECORD_COST = 'const costSpanAttrs = this.recordCost(r, usage, st.span !== undefined);';
+const RECORD_COST = 'const costSpanAttrs = this.recordCost(r, usage, st.span !== undefined || deferred);';
 const END_START = '        const st = ex.telemetry;\n        const series';
+
+const NO_SPAN = 'if (!this.options.tracing)\n            return undefined;';
+const END_FN = '    end(ex, r) {';
 
 /** name -> [file, from, to][] */
 const PROBES = {
   // Two copies of the same code: their difference is the noise floor (A/A).
   base: [],
   same: [],
-  // end() does nothing but Span.end(): no metrics, no cost, no attributes.
-  'end-only': [['telemetry.js', END_START, '        const st = ex.telemetry;\n        if (st.span) { st.span.end(); return; }\n        const series']],
+  // end() does nothing but create (when deferred) and end the span: no metrics, no cost, no attributes.
+  'end-only': [['telemetry.js', END_START, '        const st = ex.telemetry;\n        const probeSpan = st.span ?? (st.parent !== undefined ? this.startSpan(ex, st.parent, ex.startMs) : undefined);\n        if (probeSpan) { probeSpan.end(st.span ? undefined : ex.endMs); return; }\n        const series']],
   // end() sets the response and request span attributes and ends the span: no metrics, no cost.
   'no-metrics': [
     [
       'telemetry.js',
       END_START,
-      '        const st = ex.telemetry;\n        if (st.span) { const attrs = responseSpanAttributes(r, this.config.semconv); requestParamAttributes(attrs, ex.target, ex.request); st.span.setAttributes(attrs); st.span.end(); return; }\n        const series',
+      '        const st = ex.telemetry;\n        const probeSpan = st.span ?? (st.parent !== undefined ? this.startSpan(ex, st.parent, ex.startMs) : undefined);\n        if (probeSpan) { const attrs = responseSpanAttributes(r, this.config.semconv); requestParamAttributes(attrs, ex.target, ex.request); probeSpan.setAttributes(attrs); probeSpan.end(st.span ? undefined : ex.endMs); return; }\n        const series',
     ],
   ],
   // No pricing: no cost metrics, no cost attributes.
@@ -47,6 +50,29 @@ const PROBES = {
   'no-content-type': [['fetch-tap.js', "res.headers.get('content-type')", "'application/json'"]],
   // JSON responses are not registered for abandonment (an unread body would leave its span open).
   'no-guard': [['fetch-tap.js', 'guard(res, ex);\n                return res;', 'return res;']],
+  // No span at all (metrics, cost and the tap as usual): what the span costs in a call.
+  nospan: [['telemetry.js', NO_SPAN, 'return undefined;']],
+  // The tap alone: no span and end() does nothing (no metrics, no cost; the Exchange still summarises the response).
+  taponly: [
+    ['telemetry.js', NO_SPAN, 'return undefined;'],
+    ['telemetry.js', END_FN, `${END_FN}\n        return;`],
+  ],
+  // The tap without observing JSON bodies: the exchange never ends (a probe of the observation's cost only).
+  noobs: [
+    ['telemetry.js', NO_SPAN, 'return undefined;'],
+    ['telemetry.js', END_FN, `${END_FN}\n        return;`],
+    ['fetch-tap.js', 'observeWhole(res, ex, signal);\n                guard(res, ex);\n                return res;', 'return res;'],
+  ],
+  // The span started with the request but its context not entered (the design before deferred creation, minus context.with).
+  eagernc: [['telemetry.js', 'st.parent = parent;\n            return undefined;', 'st.span = this.startSpan(ex, parent, undefined);\n            return undefined;']],
+  // The request body is parsed once per process (every call then shares the first call's parameters).
+  noreq: [
+    [
+      'fetch-tap.js',
+      'const request = text !== undefined ? protocolOf(target.protocol).parseRequest(text, target.operation, config.content) : undefined;',
+      'const request = text !== undefined ? (globalThis.__aimonProbeRequest ??= protocolOf(target.protocol).parseRequest(text, target.operation, config.content)) : undefined;',
+    ],
+  ],
   // The last metric series of a target kept on a property of the target instead of a WeakMap.
   'series-prop': [
     ['telemetry.js', 'const last = this.lastSeries.get(t);', 'const last = t.__last;'],
