@@ -33,7 +33,7 @@ const { fork } = require('node:child_process');
 const { pathToFileURL } = require('node:url');
 const { parseArgs } = require('node:util');
 const { installSinks, PullMetricReader, CountingSpanExporter } = require('./sinks.cjs');
-const { workloadsOf } = require('./workloads.cjs');
+const { workloadsOf, freshOpenAI } = require('./workloads.cjs');
 const { startContribSdk } = require('./contrib-sdk.cjs');
 
 const benchRequire = require('node:module').createRequire(path.join(__dirname, '..', 'package.json'));
@@ -77,12 +77,6 @@ async function main() {
   const info = await new Promise((r) => up.once('message', r));
   const host = `http://127.0.0.1:${info.port}`;
   const clientOpts = { apiKey: 'sk-bench-not-a-key', baseURL: info.baseURL, maxRetries: 0, timeout: 30000 };
-  const openaiModules = () => Object.keys(require.cache).filter((k) => k.includes(`${path.sep}node_modules${path.sep}openai${path.sep}`));
-  /** A copy of openai of its own (loaded before the SDK starts: never patched). */
-  const freshOpenAI = () => {
-    for (const k of openaiModules()) delete require.cache[k];
-    return benchRequire('openai');
-  };
   // Every copy is loaded before the SDK starts: instrumentation-openai patches only later ones.
   const PlainOpenAI = freshOpenAI();
   const copyFor = () => (opts['shared-openai'] ? PlainOpenAI : freshOpenAI());

@@ -40,25 +40,10 @@ const upstreamHost = process.env.BENCH_UPSTREAM_HOST;
 const benchRequire = require('node:module').createRequire(path.join(__dirname, '..', 'package.json'));
 const { pathToFileURL } = require('node:url');
 const { installSinks, PullMetricReader, CountingSpanExporter } = require('./sinks.cjs');
-const { workloadsOf } = require('./workloads.cjs');
+const { workloadsOf, freshOpenAI } = require('./workloads.cjs');
 const { startContribSdk } = require('./contrib-sdk.cjs');
 
 const opts = { apiKey: 'sk-bench-not-a-key', baseURL, maxRetries: 0, timeout: 30000 };
-
-/** The openai package's modules in the require cache. */
-const openaiModules = () => Object.keys(require.cache).filter((k) => k.includes(`${path.sep}node_modules${path.sep}openai${path.sep}`));
-
-/**
- * A copy of the openai package of its own: V8 keeps type feedback and
- * optimised code per copy, so two variants that shared one copy would share
- * its warm-up and its polymorphism (in a run with one shared copy the ALS
- * control was 35 µs per call cheaper than the same client on a copy of its
- * own). Copies loaded before the SDK starts are never patched.
- */
-function freshOpenAI() {
-  for (const k of openaiModules()) delete require.cache[k];
-  return benchRequire('openai');
-}
 
 async function setup() {
   const copies =
