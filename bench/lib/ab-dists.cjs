@@ -9,7 +9,7 @@
  *
  *   node bench/lib/ab-dists.cjs [--mode spans|metrics] [--workload embed] [--conc 1]
  *        [--warm 3000] [--steps 3000] [--contrib] [--intervals FILE] [--second-control]
- *        [--shared-openai] base=DIR new=DIR ...
+ *        [--shared-openai] [--warm-order interleaved|sequential] base=DIR new=DIR ...
  *
  * --contrib adds instrumentation-openai (spans mode); --intervals writes when
  * each measured batch ran, for bench/lib/profile-by-variant.mjs (run this
@@ -50,10 +50,11 @@ const { values: opts, positionals } = parseArgs({
     intervals: { type: 'string' },
     'shared-openai': { type: 'boolean', default: false },
     'second-control': { type: 'boolean', default: false },
+    'warm-order': { type: 'string', default: 'interleaved' },
   },
 });
 const usage = (why) => {
-  console.error(`${why}\nusage: node bench/lib/ab-dists.cjs [--mode spans|metrics] [--workload chat|stream|embed] [--conc N] [--warm N] [--steps N] [--contrib] [--intervals FILE] [--second-control] [--shared-openai] NAME=DIR ...`);
+  console.error(`${why}\nusage: node bench/lib/ab-dists.cjs [--mode spans|metrics] [--workload chat|stream|embed] [--conc N] [--warm N] [--steps N] [--contrib] [--intervals FILE] [--second-control] [--shared-openai] [--warm-order interleaved|sequential] NAME=DIR ...`);
   process.exit(2);
 };
 const builds = positionals.map((p) => {
@@ -64,6 +65,7 @@ const builds = positionals.map((p) => {
 if (builds.length === 0) usage('give at least one NAME=DIR build (a copy of dist/ inside the repository)');
 if (!['chat', 'stream', 'embed'].includes(opts.workload)) usage(`unknown workload ${opts.workload}`);
 if (!['spans', 'metrics'].includes(opts.mode)) usage(`unknown mode ${opts.mode}`);
+if (!['interleaved', 'sequential'].includes(opts['warm-order'])) usage(`unknown --warm-order ${opts['warm-order']}`);
 const conc = Number(opts.conc);
 const spans = opts.mode === 'spans';
 
@@ -121,7 +123,14 @@ async function main() {
     return (c.user + c.system) / conc;
   };
   const warm = Math.ceil(Number(opts.warm) / conc);
-  for (const n of names) for (let i = 0; i < warm; i++) await batch(n, false);
+  // Warm-up interleaved like the measurement: warmed one after another (--warm-order sequential, the way
+  // before 2026-11-29 evening), the variants warmed later measured dearer (A/A of identical copies: +1 to +41 µs
+  // per embeddings call, against −10 to +13 interleaved).
+  if (opts['warm-order'] === 'sequential') {
+    for (const n of names) for (let i = 0; i < warm; i++) await batch(n, false);
+  } else {
+    for (let i = 0; i < warm; i++) for (const n of shuffled(names, 1129 + i)) await batch(n, false);
+  }
   const res = Object.fromEntries(names.map((n) => [n, []]));
   for (let s = 0; s < Number(opts.steps); s++) {
     for (const n of shuffled(names, 20261129 + s)) res[n].push(await batch(n, true));

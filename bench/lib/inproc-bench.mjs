@@ -50,8 +50,13 @@ export async function runInprocBench({ upstream, scale, workloads, log, processe
         // Until CPU per call has settled: code that runs once per call (ours, the SDK's, contrib's) stays in
         // V8's interpreter and baseline tiers for hundreds of calls. Here our added CPU per embeddings call falls
         // from about 240 µs over the first 500 calls to a steady 60-85 µs after about 3,000 (bench/RESULTS.md).
+        // The warm-up is interleaved like the measurement (unmeasured steps, every variant in a new random order):
+        // warmed one variant after another, the variants warmed later measured dearer (an A/A pair of identical
+        // copies: +19 µs per embeddings call on average, up to +41), and contrib, whose openai copy must be loaded
+        // after the SDK, is always warmed last.
         const warm = w.workload === 'stream' ? 2000 : 3000;
-        for (const v of variants) await child.request({ cmd: 'run', variant: v, workload: w.workload, conc: w.conc, n: Math.round(warm * Math.max(scale, 0.5)) });
+        const warmSteps = Math.ceil(Math.round(warm * Math.max(scale, 0.5)) / w.conc);
+        await child.request({ cmd: 'interleave', workload: w.workload, conc: w.conc, steps: warmSteps });
         const per = await child.request({ cmd: 'interleave', workload: w.workload, conc: w.conc, steps: each });
         const capture = await child.request({ cmd: 'capture' });
         await child.close();
