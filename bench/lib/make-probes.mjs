@@ -73,6 +73,16 @@ const PROBES = {
       'const request = text !== undefined ? (globalThis.__aimonProbeRequest ??= protocolOf(target.protocol).parseRequest(text, target.operation, config.content)) : undefined;',
     ],
   ],
+  // One more promise reaction per call on the promise fetch returned (what one of ours costs under the ALS hooks).
+  extrathen: [
+    [
+      'fetch-tap.js',
+      'promise.then((res) => void wrapResponse(res, ex, signal), (err) => fetchFailed(ex, signal, err));',
+      'promise.then((res) => void wrapResponse(res, ex, signal), (err) => fetchFailed(ex, signal, err));\n        promise.then(() => undefined, () => undefined);',
+    ],
+  ],
+  // One more derived promise in the observed json() (the app's await then waits one more step).
+  extrajson: [['fetch-tap.js', 'return proto.text.call(this).then((t) => {', 'return proto.text.call(this).then((t) => t).then((t) => {']],
   // The last metric series of a target kept on a property of the target instead of a WeakMap.
   'series-prop': [
     ['telemetry.js', 'const last = this.lastSeries.get(t);', 'const last = t.__last;'],
