@@ -9,7 +9,7 @@
  *
  *   node bench/lib/ab-dists.cjs [--mode spans|metrics] [--workload embed] [--conc 1]
  *        [--warm 3000] [--steps 3000] [--contrib] [--intervals FILE] [--second-control]
- *        [--shared-openai] [--warm-order interleaved|sequential] base=DIR new=DIR ...
+ *        [--shared-openai] [--warm-order interleaved|sequential] [--import-first] base=DIR new=DIR ...
  *
  * --contrib adds instrumentation-openai (spans mode); --intervals writes when
  * each measured batch ran, for bench/lib/profile-by-variant.mjs (run this
@@ -51,10 +51,11 @@ const { values: opts, positionals } = parseArgs({
     'shared-openai': { type: 'boolean', default: false },
     'second-control': { type: 'boolean', default: false },
     'warm-order': { type: 'string', default: 'interleaved' },
+    'import-first': { type: 'boolean', default: false },
   },
 });
 const usage = (why) => {
-  console.error(`${why}\nusage: node bench/lib/ab-dists.cjs [--mode spans|metrics] [--workload chat|stream|embed] [--conc N] [--warm N] [--steps N] [--contrib] [--intervals FILE] [--second-control] [--shared-openai] [--warm-order interleaved|sequential] NAME=DIR ...`);
+  console.error(`${why}\nusage: node bench/lib/ab-dists.cjs [--mode spans|metrics] [--workload chat|stream|embed] [--conc N] [--warm N] [--steps N] [--contrib] [--intervals FILE] [--second-control] [--shared-openai] [--warm-order interleaved|sequential] [--import-first] NAME=DIR ...`);
   process.exit(2);
 };
 const builds = positionals.map((p) => {
@@ -88,6 +89,9 @@ async function main() {
   const variants = {};
   let tracerProvider;
   const control = spans ? 'als' : 'none';
+  // --import-first: the builds are imported before the SDK starts, as register and a NodeSDK that lists our
+  // instrumentation do (and as inproc-child.cjs does); by default after it.
+  const modules = opts['import-first'] ? await Promise.all(builds.map((b) => import(pathToFileURL(path.join(b.dir, 'index.js')).href))) : undefined;
   if (spans) {
     startContribSdk(installSinks(), benchRequire);
     const { NodeTracerProvider } = benchRequire('@opentelemetry/sdk-trace-node');
@@ -98,7 +102,7 @@ async function main() {
   // An A/A check of the copies: the same plain client on another copy.
   if (secondControl !== undefined) variants[`${control}2`] = workloadsOf(new secondControl(clientOpts));
   for (const [i, b] of builds.entries()) {
-    const m = await import(pathToFileURL(path.join(b.dir, 'index.js')).href);
+    const m = modules?.[i] ?? (await import(pathToFileURL(path.join(b.dir, 'index.js')).href));
     const own = new m.OwnMetrics();
     const inst = new m.AimonInstrumentation({ hosts: [host], enabled: false, ownMetrics: own, ...(spans ? {} : { tracing: false }) });
     if (tracerProvider !== undefined) inst.setTracerProvider(tracerProvider);
