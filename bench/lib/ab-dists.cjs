@@ -126,19 +126,24 @@ async function main() {
     if (measured) intervals.push([n, Number(t0 / 1000n), Number(process.hrtime.bigint() / 1000n), conc]);
     return (c.user + c.system) / conc;
   };
+  const res = Object.fromEntries(names.map((n) => [n, []]));
+  /** `count` steps, each one batch of every variant in a new random order; measured steps keep their samples. */
+  const steps = async (count, seed, measured) => {
+    for (let s = 0; s < count; s++) {
+      for (const n of shuffled(names, seed + s)) {
+        const cpu = await batch(n, measured);
+        if (measured) res[n].push(cpu);
+      }
+    }
+  };
   const warm = Math.ceil(Number(opts.warm) / conc);
   // Warm-up interleaved like the measurement: warmed one after another (--warm-order sequential, the way
-  // before 2026-11-29 evening), the variants warmed later measured dearer (A/A of identical copies: +1 to +41 µs
+  // before 2026-11-29 evening), the variants warmed later measured dearer (A/A of identical copies: −6 to +41 µs
   // per embeddings call, against −10 to +13 interleaved).
   if (opts['warm-order'] === 'sequential') {
     for (const n of names) for (let i = 0; i < warm; i++) await batch(n, false);
-  } else {
-    for (let i = 0; i < warm; i++) for (const n of shuffled(names, 1129 + i)) await batch(n, false);
-  }
-  const res = Object.fromEntries(names.map((n) => [n, []]));
-  for (let s = 0; s < Number(opts.steps); s++) {
-    for (const n of shuffled(names, 20261129 + s)) res[n].push(await batch(n, true));
-  }
+  } else await steps(warm, 1129, false);
+  await steps(Number(opts.steps), 20261129, true);
   const diff = (a, b) => res[a].map((x, i) => x - res[b][i]);
   const base = builds[0].name;
   console.log(`${opts.mode} ${opts.workload}/c${conc}, ${opts.steps} steps after ${opts.warm} warm-up calls each; CPU µs per call, median [95% CI]`);

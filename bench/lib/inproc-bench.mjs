@@ -52,7 +52,7 @@ export async function runInprocBench({ upstream, scale, workloads, log, processe
         // from about 240 µs over the first 500 calls to a steady 60-85 µs after about 3,000 (bench/RESULTS.md).
         // The warm-up is interleaved like the measurement (unmeasured steps, every variant in a new random order):
         // warmed one variant after another, the variants warmed later measured dearer (an A/A pair of identical
-        // copies: +19 µs per embeddings call on average, up to +41), and contrib, whose openai copy must be loaded
+        // copies: +15 µs per embeddings call on average, up to +41), and contrib, whose openai copy must be loaded
         // after the SDK, is always warmed last.
         const warm = w.workload === 'stream' ? 2000 : 3000;
         const warmSteps = Math.ceil(Math.round(warm * Math.max(scale, 0.5)) / w.conc);

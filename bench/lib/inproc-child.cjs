@@ -107,23 +107,6 @@ async function points(reader) {
   return n;
 }
 
-async function runBatch(v, workload, conc, n) {
-  const call = v.run[workload];
-  let next = 0;
-  let check = 0;
-  const one = v.als !== undefined ? (i) => v.als.run({ i }, call) : () => call();
-  const worker = async () => {
-    while (next < n) check += await one(next++);
-  };
-  const cpu0 = process.cpuUsage();
-  await Promise.all(Array.from({ length: conc }, worker));
-  const cpu = process.cpuUsage(cpu0);
-  // Turn the storage's promise hooks off again: the other variants run without them.
-  if (v.als !== undefined) v.als.disable();
-  if (check <= 0) throw new Error(`${workload}: the app received nothing`);
-  return (cpu.user + cpu.system) / n;
-}
-
 /**
  * Fine interleaving: `steps` times, each variant in a new random order runs
  * one unit (one call, or one batch of `conc` concurrent calls), its CPU
@@ -174,8 +157,7 @@ setup().then(
     process.on('message', async (m) => {
       try {
         let result;
-        if (m.cmd === 'run') result = await runBatch(variants[m.variant], m.workload, m.conc, m.n);
-        else if (m.cmd === 'interleave') result = await interleave(Object.keys(variants), m.workload, m.conc, m.steps);
+        if (m.cmd === 'interleave') result = await interleave(Object.keys(variants), m.workload, m.conc, m.steps);
         else if (m.cmd === 'capture') result = Object.fromEntries(await Promise.all(Object.entries(checks).map(async ([k, f]) => [k, await f()])));
         else if (m.cmd === 'exit') process.exit(0);
         process.send({ id: m.id, ok: true, result });
