@@ -16,7 +16,7 @@
  * Peers are installed by bench/package.json (`npm --prefix bench ci`), never by the package.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -82,6 +82,16 @@ async function startUpstream() {
 
 ensureDeps();
 mkdirSync(`${BENCH}out`, { recursive: true });
+// Where our build meets the peers' SDK (the same-process comparison, the spans+metrics preload), it must resolve the
+// SDK's own copy of @opentelemetry/api, as in any installed app (the API is our peer dependency: one copy). dist/
+// itself resolves the repository's node_modules and the SDK resolves bench/node_modules: two copies of the API's code
+// (bench/RESULTS.md weighs it). So those children load a copy of the package's dist/ and prices/ placed under bench/,
+// which resolves bench/node_modules like the SDK.
+const AIMON_COPY = `${BENCH}out/aimon/`;
+rmSync(AIMON_COPY, { recursive: true, force: true });
+cpSync(`${ROOT}dist/`, `${AIMON_COPY}dist/`, { recursive: true });
+cpSync(`${ROOT}prices/`, `${AIMON_COPY}prices/`, { recursive: true });
+process.env.BENCH_AIMON_DIST = `${AIMON_COPY}dist/index.js`;
 const started = Date.now();
 const md = [`Run: \`npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` at ${new Date().toISOString()}`, '', machineNote()];
 const json = { started: new Date().toISOString(), rounds, scale };
@@ -100,7 +110,7 @@ if (only.has('inproc')) {
       `A process per mode holds the variants side by side (see bench/lib/inproc-child.cjs), ${processes} such processes per mode one after the other, samples pooled: 'metrics' has no context manager ` +
       `(uninstrumented, ALS control enabled around its own calls only, @aimon/otel metrics-only); 'spans' runs under sdk-node's ALS ` +
       `context manager (plain client = ALS control, the same client on another copy as an A/A check, @aimon/otel spans+metrics, ` +
-      `instrumentation-openai patching a copy loaded after the SDK started). Every variant has its own copy of the openai package. ` +
+      `instrumentation-openai patching a copy loaded after the SDK started). Every variant has its own copy of the openai package; the copies loaded before the SDK are loaded in a different order in each process (which copy a variant gets moves it by tens of µs per call), instrumentation-openai's always last. ` +
       `The variants are warmed up together, in the same interleaved steps unmeasured (3,000 calls each, 2,000 for streams); then ` +
       `each step runs one call (or one batch of 16 concurrent calls) of every variant in a new random order, each measured alone. ` +
       `A verdict is clear when the pooled median's 95% CI and the median of each process alone are on one side of zero.\n\n${markdown}`;
@@ -175,7 +185,7 @@ if (only.has('parse')) {
 
 if (only.has('rss')) {
   const { runRssBench } = await import('./lib/rss-bench.mjs');
-  const result = await runRssBench({ rounds: opts.quick ? 1 : 7, megabytes: 100, log });
+  const result = await runRssBench({ rounds: opts.quick ? 2 : 15, megabytes: 100, log });
   json.rss = result.raw;
   md.push('', result.markdown);
   log(`\n${result.markdown}`);

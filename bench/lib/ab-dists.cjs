@@ -121,7 +121,9 @@ async function main() {
     const call = variants[n][opts.workload];
     const t0 = process.hrtime.bigint();
     const c0 = process.cpuUsage();
-    await Promise.all(Array.from({ length: conc }, () => call()));
+    // One call is awaited directly (as inproc-child.cjs does): Promise.all would add ticks to the measured window.
+    if (conc === 1) await call();
+    else await Promise.all(Array.from({ length: conc }, () => call()));
     const c = process.cpuUsage(c0);
     if (measured) intervals.push([n, Number(t0 / 1000n), Number(process.hrtime.bigint() / 1000n), conc]);
     return (c.user + c.system) / conc;

@@ -42,7 +42,7 @@ export async function runInprocBench({ upstream, scale, workloads, log, processe
       for (let p = 0; p < processes; p++) {
         const child = forkChild(here('./inproc-child.cjs'), {
           label: `inproc-${mode}`,
-          args: [mode],
+          args: [mode, String(p)],
           env: { BENCH_BASE_URL: upstream.baseURL, BENCH_UPSTREAM_HOST: `http://127.0.0.1:${upstream.port}` },
         });
         const { variants } = await child.ready;

@@ -9,8 +9,11 @@
  *   node bench/lib/ab-dists.cjs base=bench/out/probes/base nocost=bench/out/probes/nocost
  *
  * The copies go to bench/out/probes/ (ignored by git, emptied first; with
- * names, only those probes are made): inside the repository, so that they
- * resolve the same node_modules as dist/.
+ * names, only those probes are made), next to a copy of prices/ (each copy's
+ * cost/prices.js reads ../../prices/prices.json, as in the package: without
+ * it every call would be unpriced, which before 2026-11-29 21:40 it was).
+ * Under bench/ they resolve bench/node_modules, the peers' SDK and its one
+ * copy of @opentelemetry/api, as an installed app does.
  *
  * A probe is never a candidate change: most drop data the product records.
  */
@@ -19,6 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+const PRICES = fileURLToPath(new URL('../../prices/', import.meta.url));
 const out = fileURLToPath(new URL('../out/probes/', import.meta.url));
 
 const RECORD_COST = 'const costSpanAttrs = this.recordCost(r, usage, st.span !== undefined || deferred);';
@@ -92,6 +96,7 @@ const PROBES = {
 
 const only = process.argv.slice(2);
 rmSync(out, { recursive: true, force: true });
+cpSync(PRICES, join(out, 'prices'), { recursive: true });
 for (const [name, edits] of Object.entries(PROBES)) {
   if (only.length > 0 && !only.includes(name)) continue;
   const dir = join(out, name);

@@ -48,3 +48,21 @@ export function table(header, rows) {
   for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
   return lines.join('\n');
 }
+
+/**
+ * Difference of the medians of two independent samples (a − b) and its 95%
+ * percentile-bootstrap confidence interval (seeded, so a report reproduces).
+ */
+export function medianDiffCi(a, b, iterations = 4000, seed = 0x5eed) {
+  let s = seed >>> 0;
+  const rnd = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const resample = (xs) => Array.from(xs, () => xs[Math.floor(rnd() * xs.length)]);
+  const diffs = Array.from({ length: iterations }, () => median(resample(a)) - median(resample(b)));
+  return { m: median(a) - median(b), lo: quantile(diffs, 0.025), hi: quantile(diffs, 0.975) };
+}

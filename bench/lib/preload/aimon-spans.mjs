@@ -4,10 +4,12 @@
 // producer on the reader, as `register` sets it up. The ALS context manager comes with
 // NodeTracerProvider.register(), as in any OTel SDK.
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { AimonInstrumentation, OwnMetrics } from '../../../dist/index.js';
+// The copy of the package under bench/ that bench/run.mjs makes (see there), else dist/.
+const { AimonInstrumentation, OwnMetrics } = await import(process.env.BENCH_AIMON_DIST ? pathToFileURL(process.env.BENCH_AIMON_DIST).href : '../../../dist/index.js');
 
 const require = createRequire(import.meta.url);
 const { installSinks, PullMetricReader } = require('../sinks.cjs');
