@@ -16,9 +16,10 @@
  * script under `node --cpu-prof` for that).
  *
  * Symmetry matters: two variants that share one copy of the code warm it up
- * twice as fast and look cheaper, so give each variant its own copy, inside
- * the repository so that it resolves the same node_modules (see
- * make-probes.mjs, which also makes an identical pair for an A/A check). The
+ * twice as fast and look cheaper, so give each variant its own copy, under
+ * bench/ so that it resolves the SDK's node_modules, with prices/ beside it
+ * or it prices nothing (see make-probes.mjs, which does both and also makes
+ * an identical pair for an A/A check). The
  * same holds for the client library: each variant gets its own copy of the
  * openai package (--shared-openai gives the control and the builds one copy,
  * as before 2026-11-29; --second-control adds the plain client on a copy of
