@@ -110,7 +110,7 @@ if (only.has('inproc')) {
       `A process per mode holds the variants side by side (see bench/lib/inproc-child.cjs), ${processes} such processes per mode one after the other, samples pooled: 'metrics' has no context manager ` +
       `(uninstrumented, ALS control enabled around its own calls only, @aimon/otel metrics-only); 'spans' runs under sdk-node's ALS ` +
       `context manager (plain client = ALS control, the same client on another copy as an A/A check, @aimon/otel spans+metrics, ` +
-      `instrumentation-openai patching a copy loaded after the SDK started). Every variant has its own copy of the openai package; the copies loaded before the SDK are loaded in a different order in each process (which copy a variant gets moves it by tens of µs per call), instrumentation-openai's always last. ` +
+      `instrumentation-openai patching a copy loaded after the SDK started). Every variant has its own copy of the openai package; the copies loaded before the SDK are loaded in a different order in each process (which copy a variant gets moved an A/A pair by 12 µs per call), instrumentation-openai's always last. ` +
       `The variants are warmed up together, in the same interleaved steps unmeasured (3,000 calls each, 2,000 for streams); then ` +
       `each step runs one call (or one batch of 16 concurrent calls) of every variant in a new random order, each measured alone. ` +
       `A verdict is clear when the pooled median's 95% CI and the median of each process alone are on one side of zero.\n\n${markdown}`;

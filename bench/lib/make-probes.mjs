@@ -11,7 +11,7 @@
  * The copies go to bench/out/probes/ (ignored by git, emptied first; with
  * names, only those probes are made), next to a copy of prices/ (each copy's
  * cost/prices.js reads ../../prices/prices.json, as in the package: without
- * it every call would be unpriced, which before 2026-11-29 21:40 it was).
+ * it every call would be unpriced, which before 2026-11-29 21:35 it was).
  * Under bench/ they resolve bench/node_modules, the peers' SDK and its one
  * copy of @opentelemetry/api, as an installed app does.
  *

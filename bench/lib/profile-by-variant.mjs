@@ -18,6 +18,7 @@
  * whichever variant: compare functions, not totals.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { label } from './profile-inclusive.mjs';
 
@@ -51,6 +52,9 @@ if (opts.inclusive && opts['by-package']) {
   process.exit(2);
 }
 
+/** The repository's root, stripped from the paths of its own scripts. */
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
 /** The package a frame's code belongs to (see --by-package). */
 function packageOf(n) {
   const url = n.callFrame.url;
@@ -59,7 +63,7 @@ function packageOf(n) {
   if (mods !== null) return mods[mods.length - 1].slice('node_modules/'.length);
   if (/\/dist\/|\/probes\/|\/bench\/out\//.test(url)) return '@aimon/otel';
   if (url.startsWith('node:')) return url.split('/').slice(0, 2).join('/');
-  return url.replace(/^.*\/work\/main\//, '').replace(/^file:\/\//, '');
+  return url.replace(/^file:\/\//, '').replace(REPO, '');
 }
 const labelOf = opts['by-package'] ? packageOf : label;
 

@@ -24,16 +24,21 @@ export function spread(xs, digits = 0) {
   return `${f(median(xs))} [${f(quantile(xs, 0.25))}, ${f(quantile(xs, 0.75))}]`;
 }
 
-/** Deterministic shuffle (mulberry32), so a run's order can be reproduced. */
-export function shuffled(list, seed) {
+/** A seeded generator of numbers in [0, 1) (mulberry32), so a run's draws can be reproduced. */
+function mulberry32(seed) {
   let a = seed >>> 0;
-  const rnd = () => {
+  return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Deterministic shuffle, so a run's order can be reproduced. */
+export function shuffled(list, seed) {
+  const rnd = mulberry32(seed);
   const out = [...list];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
@@ -54,14 +59,7 @@ export function table(header, rows) {
  * percentile-bootstrap confidence interval (seeded, so a report reproduces).
  */
 export function medianDiffCi(a, b, iterations = 4000, seed = 0x5eed) {
-  let s = seed >>> 0;
-  const rnd = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = mulberry32(seed);
   const resample = (xs) => Array.from(xs, () => xs[Math.floor(rnd() * xs.length)]);
   const diffs = Array.from({ length: iterations }, () => median(resample(a)) - median(resample(b)));
   return { m: median(a) - median(b), lo: quantile(diffs, 0.025), hi: quantile(diffs, 0.975) };
